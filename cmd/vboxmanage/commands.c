@@ -1,0 +1,17 @@
+/*
+ * The table of VBoxManage commands: name, aliases, handler, help.
+ * Handlers live in one file per command (or group of close commands).
+ */
+#include <stddef.h>
+
+#include "cmd/vboxmanage/commands.h"
+
+const struct vbm_command vbm_commands[] = {
+	{ "list", { 0 }, cmd_list, &help_list, 0 },
+	{ "createvm", { 0 }, cmd_createvm, &help_createvm, 0 },
+	{ "registervm", { 0 }, cmd_registervm, &help_registervm, 0 },
+	{ "unregistervm", { 0 }, cmd_unregistervm, &help_unregistervm, 0 },
+	{ "getextradata", { 0 }, cmd_getextradata, &help_getextradata, 0 },
+	{ "setextradata", { 0 }, cmd_setextradata, &help_setextradata, 0 },
+	{ NULL, { 0 }, NULL, NULL, 0 },
+};

@@ -1,0 +1,18 @@
+/* Handlers and help texts of every command (see commands.c). */
+#ifndef VBM_COMMANDS_H
+#define VBM_COMMANDS_H
+
+#include "cmd/vboxmanage/vboxmanage.h"
+
+#define VBM_DECLARE(name) \
+	int cmd_##name(struct vbm_ctx *ctx, int argc, char **argv); \
+	extern const struct vbm_help help_##name
+
+VBM_DECLARE(list);
+VBM_DECLARE(createvm);
+VBM_DECLARE(registervm);
+VBM_DECLARE(unregistervm);
+VBM_DECLARE(getextradata);
+VBM_DECLARE(setextradata);
+
+#endif

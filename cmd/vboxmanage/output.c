@@ -1,0 +1,351 @@
+/*
+ * Message and output shapes of VBoxManage (see vboxmanage-cli.md 1.3-1.8):
+ * the logo, "VBoxManage: error:" lines, the API error block with its
+ * Details/Context lines, syntax errors with usage, machine-readable
+ * quoting and the progress line.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/vboxmanage/vboxmanage.h"
+#include "lib/util/strbuf.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+const char *vbm_product(void)
+{
+	return "VBox-KVM";
+}
+
+const char *vbm_version_string(void)
+{
+	return STR(VB_VERSION_MAJOR) "." STR(VB_VERSION_MINOR) "."
+		STR(VB_VERSION_BUILD) "_" VB_VERSION_TAG "r" STR(VB_REVISION);
+}
+
+static const char *version_only(void)
+{
+	return STR(VB_VERSION_MAJOR) "." STR(VB_VERSION_MINOR) "."
+		STR(VB_VERSION_BUILD) "_" VB_VERSION_TAG;
+}
+
+void vbm_logo(bool to_stderr)
+{
+	static bool shown;
+	FILE *f = to_stderr ? stderr : stdout;
+
+	if (shown)
+		return;
+	shown = true;
+	fprintf(f, "%s Command Line Management Interface Version %s\n",
+		vbm_product(), version_only());
+	fprintf(f, "Copyright (C) %d the %s authors\n\n", VB_BUILD_YEAR,
+		vbm_product());
+	fflush(f);
+}
+
+/* Print every line of text with the prefix. */
+static void lines(const char *prefix, const char *text)
+{
+	const char *p = text;
+
+	do {
+		const char *nl = strchr(p, '\n');
+		int len = nl ? (int)(nl - p) : (int)strlen(p);
+
+		fprintf(stderr, "VBoxManage: %s%.*s\n", prefix, len, p);
+		p = nl ? nl + 1 : NULL;
+	} while (p && *p);
+}
+
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+	char *s = NULL;
+
+	if (vasprintf(&s, fmt, ap) < 0) {
+		fprintf(stderr, "VBoxManage: %s(out of memory)\n", prefix);
+		return;
+	}
+	lines(prefix, s);
+	free(s);
+}
+
+void vbm_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("error: ", fmt, ap);
+	va_end(ap);
+}
+
+void vbm_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void vbm_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("info: ", fmt, ap);
+	va_end(ap);
+}
+
+int vbm_api_error(const struct vb_error *err, const char *context,
+		  const char *file, int line)
+{
+	uint32_t hrc = err->hrc ? err->hrc : VB_E_FAIL;
+
+	lines("error: ", err->msg[0] ? err->msg : "Unknown error");
+	if (err->component) {
+		fprintf(stderr,
+			"VBoxManage: error: Details: code %s (0x%08x), component %s, interface %s",
+			vb_hrc_name(hrc), hrc, err->component,
+			err->iface ? err->iface : "IUnknown");
+		if (err->callee)
+			fprintf(stderr, ", callee %s", err->callee);
+		fputc('\n', stderr);
+	} else {
+		fprintf(stderr,
+			"VBoxManage: error: Details: code %s (0x%08x), component %s, interface %s\n",
+			vb_hrc_name(hrc), hrc, "SessionMachine", "IMachine");
+	}
+	if (context)
+		fprintf(stderr,
+			"VBoxManage: error: Context: \"%s\" at line %d of file %s\n",
+			context, line, file);
+	return VBM_FAIL;
+}
+
+int vbm_api_error_head(const char *head, const struct vb_error *err,
+		       const char *context, const char *file, int line)
+{
+	vbm_error("%s", head);
+	return vbm_api_error(err, context, file, line);
+}
+
+static void print_synopsis(FILE *f, const char *syn)
+{
+	const char *p = syn;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		int len = nl ? (int)(nl - p) : (int)strlen(p);
+
+		if (len)
+			fprintf(f, "  %.*s\n", len, p);
+		else
+			fputc('\n', f);
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+static unsigned synopsis_lines(const char *syn)
+{
+	unsigned n = 1;
+
+	for (; syn && *syn; syn++)
+		if (*syn == '\n')
+			n++;
+	return n;
+}
+
+void vbm_usage(const struct vbm_command *cmd, bool to_stderr)
+{
+	FILE *f = to_stderr ? stderr : stdout;
+	const struct vbm_help *h = cmd->help;
+	char first[256];
+
+	if (!h) {
+		fprintf(f, "Usage:\n\n  VBoxManage %s\n", cmd->name);
+		return;
+	}
+	vb_strlcpy(first, h->brief, sizeof(first));
+	if (first[0] >= 'a' && first[0] <= 'z')
+		first[0] = (char)(first[0] - 'a' + 'A');
+	fprintf(f, "Usage - %s:\n\n", first);
+	print_synopsis(f, h->synopsis);
+}
+
+void vbm_full_help(const struct vbm_command *cmd)
+{
+	vbm_usage(cmd, false);
+	if (cmd->help && cmd->help->description) {
+		fputc('\n', stdout);
+		fputs(cmd->help->description, stdout);
+		if (!vb_ends_with(cmd->help->description, "\n"))
+			fputc('\n', stdout);
+	}
+}
+
+int vbm_syntax(struct vbm_ctx *ctx, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	vbm_logo(true);
+	lines("error: ", msg ? msg : "(out of memory)");
+	fputc('\n', stderr);
+	if (ctx && ctx->cmd) {
+		vbm_usage(ctx->cmd, true);
+		if (ctx->cmd->help &&
+		    synopsis_lines(ctx->cmd->help->synopsis) >= 16) {
+			fputc('\n', stderr);
+			lines("error: ", msg ? msg : "(out of memory)");
+		}
+	}
+	free(msg);
+	return VBM_SYNTAX;
+}
+
+int vbm_getopt_error(struct vbm_ctx *ctx, struct vb_getopt *g, int rc)
+{
+	char msg[1024];
+
+	if (rc == VBGO_NOT_OPTION)
+		snprintf(msg, sizeof(msg), "Invalid parameter '%s'", g->v.str);
+	else if (rc == VBGO_ERR_UNKNOWN && g->def && !g->v.str)
+		snprintf(msg, sizeof(msg), "Invalid option -%c", g->v.i32);
+	else if (rc == VBGO_ERR_UNKNOWN)
+		snprintf(msg, sizeof(msg), "Unknown option: %s",
+			 g->v.str ? g->v.str : g->arg);
+	else if (rc == VBGO_ERR_FORMAT)
+		snprintf(msg, sizeof(msg), "Invalid argument format: %s",
+			 g->v.str ? g->v.str : g->arg);
+	else if (g->def && g->def->name)
+		snprintf(msg, sizeof(msg), "%s: %s", g->def->name,
+			 vb_getopt_strerror(rc));
+	else
+		snprintf(msg, sizeof(msg), "%s", vb_getopt_strerror(rc));
+	vbm_logo(true);
+	lines("error: ", msg);
+	if (ctx && ctx->cmd)
+		vbm_usage(ctx->cmd, true);
+	return VBM_SYNTAX;
+}
+
+/* ---- machine-readable ---- */
+
+static void put_quoted(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+void vbm_mr_str(const char *key, const char *value)
+{
+	if (strchr(key, '='))
+		put_quoted(key);
+	else
+		fputs(key, stdout);
+	putchar('=');
+	put_quoted(value ? value : "");
+	putchar('\n');
+}
+
+void vbm_mr_strq(const char *key, const char *value)
+{
+	put_quoted(key);
+	putchar('=');
+	put_quoted(value ? value : "");
+	putchar('\n');
+}
+
+void vbm_mr_u64(const char *key, unsigned long long v)
+{
+	printf("%s=%llu\n", key, v);
+}
+
+void vbm_mr_i64(const char *key, long long v)
+{
+	printf("%s=%lld\n", key, v);
+}
+
+void vbm_human(const char *label, const char *fmt, ...)
+{
+	char lab[128];
+	va_list ap;
+
+	snprintf(lab, sizeof(lab), "%s:", label);
+	printf("%-28s ", lab);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* ---- progress ---- */
+
+void vbm_progress_start(struct vbm_progress *p)
+{
+	p->last = -1;
+	vbm_progress_update(p, 0);
+}
+
+void vbm_progress_update(struct vbm_progress *p, unsigned percent)
+{
+	int tenth;
+
+	if (percent > 100)
+		percent = 100;
+	tenth = (int)(percent / 10);
+	if (tenth >= 10)
+		tenth = 9;      /* 100% is printed by _done */
+	while (p->last < tenth) {
+		p->last++;
+		fprintf(stderr, "%d%%...", p->last * 10);
+	}
+	fflush(stderr);
+}
+
+void vbm_progress_done(struct vbm_progress *p, bool ok)
+{
+	if (ok) {
+		vbm_progress_update(p, 99);
+		fprintf(stderr, "100%%\n");
+	} else {
+		fprintf(stderr, "\n");
+	}
+	fflush(stderr);
+}
+
+void vbm_progress_cb(void *ctx, unsigned percent)
+{
+	vbm_progress_update(ctx, percent);
+}
+
+struct machine *vbm_find_machine(struct vbm_ctx *ctx, const char *spec,
+				 const char *file, int line)
+{
+	struct vbox *vb = vbm_vbox(ctx);
+	struct vb_error err = { 0 };
+	struct machine *m;
+
+	if (!vb)
+		return NULL;
+	if (vbox_find_machine(vb, spec, &m, &err)) {
+		vbm_api_error(&err,
+			      "FindMachine(Bstr(VMNameOrUuid).raw(), machine.asOutParam())",
+			      file, line);
+		return NULL;
+	}
+	return m;
+}

@@ -1,0 +1,110 @@
+/*
+ * VBoxManage front end: shared declarations for the command handlers.
+ *
+ * A handler gets argv with argv[0] = the command word and returns the
+ * process exit code: VBM_OK (0), VBM_FAIL (1, an operation failed),
+ * VBM_SYNTAX (2, bad command line).  Handlers print with the helpers here
+ * so that every message has VirtualBox's shape.
+ */
+#ifndef VBM_VBOXMANAGE_H
+#define VBM_VBOXMANAGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/settings/settings.h"
+#include "lib/util/error.h"
+#include "lib/util/getopt.h"
+
+#define VBM_OK      0
+#define VBM_FAIL    1
+#define VBM_SYNTAX  2
+
+struct vbm_ctx;
+
+/* Help for one command (or sub-command scope). */
+struct vbm_help {
+	const char *brief;      /* "create a new virtual machine" */
+	const char *synopsis;   /* lines "VBoxManage createvm ...", '\n'-separated */
+	const char *description;/* our own words, for help <cmd> and man */
+};
+
+struct vbm_command {
+	const char *name;
+	const char *aliases[4];
+	int (*fn)(struct vbm_ctx *ctx, int argc, char **argv);
+	const struct vbm_help *help;
+	unsigned flags;
+};
+#define VBMC_HIDDEN      0x01   /* not listed by "commands" / help */
+#define VBMC_NO_HOME     0x02   /* runs without opening the VirtualBox home */
+#define VBMC_NOARGS_OK   0x04   /* no arguments is not a usage request */
+
+extern const struct vbm_command vbm_commands[];
+const struct vbm_command *vbm_find_command(const char *name);
+
+struct vbm_ctx {
+	const struct vbm_command *cmd;
+	struct vbox *vb;        /* opened on demand by vbm_vbox() */
+	const char *progname;   /* "VBoxManage" */
+};
+
+/* The VirtualBox home, opened on first use; prints the error and returns
+ * NULL if it cannot be opened. */
+struct vbox *vbm_vbox(struct vbm_ctx *ctx);
+
+/* ---- messages (all on stderr) ---- */
+void vbm_logo(bool to_stderr);  /* at most once per process */
+void vbm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vbm_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vbm_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An API failure: message lines, "Details: code ..." and "Context: ...".
+ * context is the call as VirtualBox's source writes it, file/line where
+ * VirtualBox makes that call.  Returns VBM_FAIL. */
+int vbm_api_error(const struct vb_error *err, const char *context,
+		  const char *file, int line);
+/* The same with a first line such as "Failed to clone medium". */
+int vbm_api_error_head(const char *head, const struct vb_error *err,
+		       const char *context, const char *file, int line);
+/* Syntax error: logo, message, usage of the command; returns VBM_SYNTAX. */
+int vbm_syntax(struct vbm_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Report a vb_getopt_next() failure or stray argument; returns VBM_SYNTAX. */
+int vbm_getopt_error(struct vbm_ctx *ctx, struct vb_getopt *g, int rc);
+/* Brief usage of a command on stdout (or stderr). */
+void vbm_usage(const struct vbm_command *cmd, bool to_stderr);
+/* Full help of a command (help <cmd>). */
+void vbm_full_help(const struct vbm_command *cmd);
+
+/* ---- machine-readable output ---- */
+/* key="value" with '"' and '\' escaped; the key quoted when it holds '='
+ * or when force_quote_key. */
+void vbm_mr_str(const char *key, const char *value);
+void vbm_mr_strq(const char *key, const char *value); /* key always quoted */
+void vbm_mr_u64(const char *key, unsigned long long v);
+void vbm_mr_i64(const char *key, long long v);
+/* printf("%-28s %s\n") style human lines. */
+void vbm_human(const char *label, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ---- progress (stderr): 0%...10%...100% ---- */
+struct vbm_progress {
+	int last;       /* last printed tenth, -1 before start */
+};
+void vbm_progress_start(struct vbm_progress *p);
+void vbm_progress_update(struct vbm_progress *p, unsigned percent);
+void vbm_progress_done(struct vbm_progress *p, bool ok);
+/* Adapter usable as a library progress callback (ctx = struct vbm_progress). */
+void vbm_progress_cb(void *ctx, unsigned percent);
+
+/* ---- helpers for handlers ---- */
+/* Look a machine up; prints VirtualBox's error block (Context as given)
+ * and returns NULL when not found. */
+struct machine *vbm_find_machine(struct vbm_ctx *ctx, const char *spec,
+				 const char *file, int line);
+
+/* The product name and version strings. */
+const char *vbm_version_string(void);   /* "7.0.26_KVMr123" */
+const char *vbm_product(void);
+
+#endif

@@ -1,0 +1,391 @@
+/*
+ * Settings documents: loading, the version string, and saving with
+ * VirtualBox's rules (version bump with a backup copy of the old file,
+ * then the safe-save sequence in lib/util/fileio.c).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+
+#include "lib/settings/settings-int.h"
+#include "lib/util/fileio.h"
+#include "lib/util/path.h"
+
+const char *settings_host_suffix(void)
+{
+	return "linux";
+}
+
+/* "1.19-linux" -> 19; future versions -> SV_NEWEST + 1; errors -> 0. */
+static unsigned parse_version(const char *v, bool *future)
+{
+	unsigned long major = 0, minor = 0;
+	const char *p = v;
+
+	*future = false;
+	if (!v || strlen(v) <= 3 || !isdigit((unsigned char)*p))
+		return 0;
+	while (isdigit((unsigned char)*p)) {
+		major = major * 10 + (unsigned long)(*p++ - '0');
+		if (major > 1000)
+			return 0;
+	}
+	if (*p++ != '.' || !isdigit((unsigned char)*p))
+		return 0;
+	while (isdigit((unsigned char)*p)) {
+		minor = minor * 10 + (unsigned long)(*p++ - '0');
+		if (minor > 100000)
+			return 0;
+	}
+	if (major > 1 || (major == 1 && minor > SV_NEWEST)) {
+		*future = true;
+		return SV_NEWEST;
+	}
+	if (major != 1 || minor < SV_MIN_READ)
+		return 0;
+	return (unsigned)minor;
+}
+
+static int finish_load(struct sdoc *d, enum sdoc_kind kind,
+		       struct vb_error *err)
+{
+	xmlNode *root = xmlDocGetRootElement(d->xml);
+	const char *want = kind == SDOC_GLOBAL ? "Global" : "Machine";
+	const char *vs;
+	struct snode *top;
+
+	if (!root || strcmp((const char *)root->name, "VirtualBox"))
+		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
+			      "Error in %s (line %d) -- Root element in VirtualBox settings files must be \"VirtualBox\".",
+			      d->path, root ? root->line : 1);
+	vs = snode_attr(SN(root), "version");
+	if (!vs)
+		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
+			      "Error in %s (line %d) -- Required VirtualBox/@version attribute is missing.",
+			      d->path, root->line);
+	d->version_read = parse_version(vs, &d->future);
+	if (!d->version_read)
+		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
+			      "Error in %s (line %d) -- Cannot handle settings version '%s'.",
+			      d->path, root->line, vs);
+	d->version_string_read = strdup(vs);
+	if (!d->version_string_read)
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	d->version = d->version_read;
+	top = snode_child(SN(root), want);
+	if (!top)
+		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
+			      "Error in %s (line %d) -- Required %s element is missing.",
+			      d->path, root->line, want);
+	if (d->version_read < SV_MIN_WRITE) {
+		int rc = kind == SDOC_GLOBAL ? legacy_global_convert(d, err)
+					     : legacy_machine_convert(d, err);
+		if (rc)
+			return rc;
+		d->version = SV_MIN_WRITE;
+	}
+	return 0;
+}
+
+int sdoc_load_mem(const char *data, size_t len, const char *path,
+		  enum sdoc_kind kind, struct sdoc **out, struct vb_error *err)
+{
+	struct sdoc *d;
+	int rc;
+
+	*out = NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	d->kind = kind;
+	d->path = strdup(path);
+	if (!d->path) {
+		free(d);
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	}
+	rc = sxml_parse(data, len, path, &d->xml, err);
+	if (!rc)
+		rc = finish_load(d, kind, err);
+	if (rc) {
+		sdoc_free(d);
+		return rc;
+	}
+	sdoc_mark_clean(d);
+	*out = d;
+	return 0;
+}
+
+int sdoc_load(const char *path, enum sdoc_kind kind, struct sdoc **out,
+	      struct vb_error *err)
+{
+	char *data;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	rc = vb_read_file(path, SETTINGS_MAX_FILE, &data, &len, err);
+	if (rc)
+		return rc;
+	rc = sdoc_load_mem(data, len, path, kind, out, err);
+	free(data);
+	return rc;
+}
+
+struct sdoc *sdoc_new(enum sdoc_kind kind, const char *path)
+{
+	struct sdoc *d = calloc(1, sizeof(*d));
+	xmlNode *root;
+	xmlNs *ns;
+
+	if (!d)
+		return NULL;
+	d->kind = kind;
+	d->is_new = true;
+	d->version = kind == SDOC_GLOBAL ? SV_GLOBAL_NEW : SV_MACHINE_NEW;
+	d->path = strdup(path);
+	d->xml = xmlNewDoc(BAD_CAST "1.0");
+	if (!d->path || !d->xml)
+		goto fail;
+	root = xmlNewDocNode(d->xml, NULL, BAD_CAST "VirtualBox", NULL);
+	if (!root)
+		goto fail;
+	xmlDocSetRootElement(d->xml, root);
+	ns = xmlNewNs(root, BAD_CAST VBOX_SETTINGS_NS, NULL);
+	if (!ns)
+		goto fail;
+	xmlSetNs(root, ns);
+	if (snode_set_attrf(SN(root), "version", "1.%u-%s", d->version,
+			    settings_host_suffix()))
+		goto fail;
+	if (!xmlNewChild(root, ns, BAD_CAST(kind == SDOC_GLOBAL ? "Global"
+								: "Machine"),
+			 NULL))
+		goto fail;
+	return d;
+fail:
+	sdoc_free(d);
+	return NULL;
+}
+
+void sdoc_free(struct sdoc *d)
+{
+	if (!d)
+		return;
+	if (d->xml)
+		xmlFreeDoc(d->xml);
+	free(d->path);
+	free(d->version_string_read);
+	free(d->clean_image);
+	free(d);
+}
+
+struct snode *sdoc_root(const struct sdoc *d)
+{
+	return SN(xmlDocGetRootElement(d->xml));
+}
+
+struct snode *sdoc_top(const struct sdoc *d)
+{
+	return snode_child(sdoc_root(d),
+			   d->kind == SDOC_GLOBAL ? "Global" : "Machine");
+}
+
+const char *sdoc_path(const struct sdoc *d)
+{
+	return d->path;
+}
+
+int sdoc_set_path(struct sdoc *d, const char *path)
+{
+	char *p = strdup(path);
+
+	if (!p)
+		return -ENOMEM;
+	free(d->path);
+	d->path = p;
+	return 0;
+}
+
+unsigned sdoc_version(const struct sdoc *d)
+{
+	return d->version;
+}
+
+unsigned sdoc_version_read(const struct sdoc *d)
+{
+	return d->is_new ? 0 : d->version_read;
+}
+
+const char *sdoc_version_string_read(const struct sdoc *d)
+{
+	return d->version_string_read;
+}
+
+bool sdoc_is_new(const struct sdoc *d)
+{
+	return d->is_new;
+}
+
+int sdoc_require_version(struct sdoc *d, unsigned v)
+{
+	int rc;
+
+	if (v <= d->version)
+		return 0;
+	if (d->kind == SDOC_MACHINE) {
+		rc = machine_upgrade_layout(d, d->version, v);
+		if (rc)
+			return rc;
+	}
+	d->version = v;
+	return 0;
+}
+
+/* Bring the working version up to what the content needs and stamp the
+ * root element. */
+static int prepare(struct sdoc *d)
+{
+	unsigned need;
+	int rc;
+
+	need = d->kind == SDOC_MACHINE ? machine_needed_version(d)
+				       : global_needed_version(d);
+	if (need < SV_MIN_WRITE)
+		need = SV_MIN_WRITE;
+	rc = sdoc_require_version(d, need);
+	if (rc)
+		return rc;
+	return snode_set_attrf(sdoc_root(d), "version", "1.%u-%s", d->version,
+			       settings_host_suffix());
+}
+
+int sdoc_serialize(struct sdoc *d, char **out, size_t *len,
+		   struct vb_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int rc;
+
+	rc = prepare(d);
+	if (!rc)
+		rc = sxml_serialize(d->xml, &sb);
+	if (rc) {
+		sb_release(&sb);
+		return vb_err(err, -rc, VB_E_OUTOFMEMORY,
+			      "Could not serialise the settings of '%s'",
+			      d->path);
+	}
+	*len = sb.len;
+	*out = sb_detach(&sb);
+	return *out ? 0 : vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+}
+
+char *sdoc_backup_name(const char *path, const char *vs)
+{
+	const char *ext = path_ext(path);
+	size_t stem;
+
+	if (strcmp(ext, ".xml") && strcmp(ext, ".vbox"))
+		ext = "";
+	stem = strlen(path) - strlen(ext);
+	return vb_asprintf("%.*s-%s%s", (int)stem, path, vs, ext);
+}
+
+/* The document as it would be written at the version it was read, for
+ * telling whether anything changed since sdoc_mark_clean(). */
+static int image_as_read(struct sdoc *d, struct strbuf *sb)
+{
+	xmlNode *root = xmlDocGetRootElement(d->xml);
+	int rc;
+
+	if (!d->version_string_read)
+		return -EINVAL;
+	rc = snode_set_attr(SN(root), "version", d->version_string_read);
+	if (!rc)
+		rc = sxml_serialize(d->xml, sb);
+	return rc;
+}
+
+void sdoc_mark_clean(struct sdoc *d)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	free(d->clean_image);
+	d->clean_image = NULL;
+	if (d->is_new || d->version != d->version_read)
+		return;
+	if (image_as_read(d, &sb) == 0)
+		d->clean_image = sb_detach(&sb);
+	else
+		sb_release(&sb);
+}
+
+bool sdoc_changed(struct sdoc *d)
+{
+	struct strbuf sb = STRBUF_INIT;
+	bool changed = true;
+
+	if (!d->clean_image || d->is_new || d->version != d->version_read ||
+	    (d->kind == SDOC_MACHINE && machine_needed_version(d) > d->version) ||
+	    (d->kind == SDOC_GLOBAL && global_needed_version(d) > d->version))
+		return true;
+	if (image_as_read(d, &sb) == 0 && !strcmp(sb_str(&sb), d->clean_image))
+		changed = false;
+	sb_release(&sb);
+	return changed;
+}
+
+int sdoc_save(struct sdoc *d, struct vb_error *err)
+{
+	char *data = NULL;
+	size_t len;
+	int rc;
+
+	if (!sdoc_changed(d))
+		return 0;       /* VirtualBox does not touch an unchanged file */
+	rc = sdoc_serialize(d, &data, &len, err);
+	if (rc)
+		return rc;
+	if (!d->is_new && d->version > d->version_read &&
+	    d->version_string_read && path_exists(d->path)) {
+		char *bak = sdoc_backup_name(d->path, d->version_string_read);
+
+		if (!bak) {
+			free(data);
+			return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY,
+				      "Out of memory");
+		}
+		if (!path_exists(bak)) {
+			struct vb_error e2 = { 0 };
+
+			rc = vb_copy_file(d->path, bak, 0, &e2);
+			if (rc == -ENOSPC) {
+				free(bak);
+				free(data);
+				*err = e2;
+				return rc;
+			}
+		}
+		free(bak);
+	}
+	rc = vb_write_file_atomic(d->path, data, len, 1, err);
+	free(data);
+	if (rc)
+		return rc;
+	d->is_new = false;
+	if (d->version != d->version_read || !d->version_string_read) {
+		char *vs = vb_asprintf("1.%u-%s", d->version,
+				       settings_host_suffix());
+
+		if (vs) {
+			free(d->version_string_read);
+			d->version_string_read = vs;
+		}
+		d->version_read = d->version;
+	}
+	sdoc_mark_clean(d);
+	return 0;
+}
