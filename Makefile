@@ -115,20 +115,21 @@ $(B)/bin/VBoxSDL: $(patsubst %.c,$(B)/%.o,$(VBS_SRCS)) $(B)/libvbox.a
 
 $(B)/cmd/vboxsdl/%.o: cmd/vboxsdl/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SDL_CFLAGS) $(VERSION_DEFS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(SDL_CFLAGS) $(VERSION_DEFS) -MMD -MP -c -o $@ $<
 
 $(B)/bin/vboxmanage: $(B)/bin/VBoxManage
-	ln -sf VBoxManage $@
+	$(Q)ln -sf VBoxManage $@
 $(B)/bin/vboxheadless: $(B)/bin/VBoxHeadless
-	ln -sf VBoxHeadless $@
+	$(Q)ln -sf VBoxHeadless $@
 $(B)/bin/vboxsdl: $(B)/bin/VBoxSDL
-	ln -sf VBoxSDL $@
+	$(Q)ln -sf VBoxSDL $@
 
 # Unit tests: every tests/unit/t-*.c is linked into one binary; the list of
 # test functions (test_<suite>__<case>) is collected by a script.
 $(B)/tests/unit-registry.c: $(UNIT_SRCS) tests/unit/collect.sh
 	@mkdir -p $(dir $@)
-	sh tests/unit/collect.sh $(filter %.c,$^) > $@
+	$(Q)sh tests/unit/collect.sh $(filter %.c,$^) > $@
 
 $(B)/tests/unit-tests: $(patsubst %.c,$(B)/%.o,$(UNIT_SRCS)) $(B)/tests/unit-registry.o $(B)/libvbox.a
 	@mkdir -p $(dir $@)
@@ -136,11 +137,13 @@ $(B)/tests/unit-tests: $(patsubst %.c,$(B)/%.o,$(UNIT_SRCS)) $(B)/tests/unit-reg
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(B)/libvbox.a $(SDL_LIBS) $(LDLIBS)
 
 $(B)/tests/unit-registry.o: $(B)/tests/unit-registry.c
-	$(CC) $(CFLAGS) -Itests/unit -c -o $@ $<
+	$(Q)$(CC) $(UNIT_CFLAGS) -c -o $@ $<
 
+UNIT_CFLAGS := $(CFLAGS) -Itests/unit -Wno-missing-prototypes -Wno-write-strings -Wno-discarded-qualifiers
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $(VERSION_DEFS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(UNIT_CFLAGS) $(VERSION_DEFS) -MMD -MP -c -o $@ $<
 
 unit: $(B)/tests/unit-tests
 

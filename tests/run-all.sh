@@ -100,7 +100,7 @@ echo "== shellcheck"
 for f in tests/bats/*.bats tests/bats/*.bash tests/*.sh scripts/*.sh bench/*.sh tests/guests/*.sh; do
 	[ -f "$f" ] || continue
 	case $f in
-	*.bats) one "shellcheck-$(basename "$f")" shellcheck -s bash -e SC2030,SC2031,SC2034,SC2154,SC2164,SC2016,SC2086,SC2317,SC1091,SC2155 "$f" ;;
+	*.bats|*.bash) one "shellcheck-$(basename "$f")" shellcheck -s bash -e SC2030,SC2031,SC2034,SC2154,SC2164,SC2016,SC2086,SC2317,SC1091,SC2155 "$f" ;;
 	*) one "shellcheck-$(basename "$f")" shellcheck -e SC1091 "$f" ;;
 	esac
 done
