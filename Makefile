@@ -70,13 +70,15 @@ VBH_SRCS  := $(sort $(wildcard cmd/vboxheadless/*.c))
 VBS_SRCS  := $(sort $(wildcard cmd/vboxsdl/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOLS     := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(TOOL_SRCS))
 
 BINS      := $(B)/bin/VBoxManage $(B)/bin/VBoxHeadless $(B)/bin/VBoxSDL
 LINKS     := $(B)/bin/vboxmanage $(B)/bin/vboxheadless $(B)/bin/vboxsdl
 
 .PHONY: all lib bins unit fuzzers check demo deps install clean distclean man
 
-all: bins $(B)/tests/unit-tests
+all: bins $(B)/tests/unit-tests $(TOOLS)
 
 bins: $(BINS) $(LINKS)
 
@@ -146,6 +148,12 @@ $(B)/tests/unit/%.o: tests/unit/%.c
 	$(Q)$(CC) $(UNIT_CFLAGS) $(VERSION_DEFS) -MMD -MP -c -o $@ $<
 
 unit: $(B)/tests/unit-tests
+
+# Test helper programs (tests/tools/*.c, one program per file).
+$(B)/tests/tools/%: tests/tools/%.c $(B)/libvbox.a
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libvbox.a $(LDLIBS)
 
 # libFuzzer harnesses (make SANITIZE=fuzzer fuzzers).
 FUZZERS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
