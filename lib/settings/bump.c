@@ -266,6 +266,20 @@ static unsigned snapshot_needs(const struct snode *snap)
 	return v;
 }
 
+static bool storage_fits_pre19(const struct snode *level)
+{
+	struct snode *c;
+
+	if (!legacy_storage_fits_pre19(level))
+		return false;
+	for (c = snode_path(level, "Snapshots/Snapshot"); c;
+	     c = snode_next(c, "Snapshot"))
+		if (!storage_fits_pre19(c))
+			return false;
+	c = snode_child(level, "Snapshot");
+	return !c || storage_fits_pre19(c);
+}
+
 unsigned machine_needed_version(struct sdoc *d)
 {
 	struct snode *m = sdoc_top(d), *g;
@@ -274,6 +288,10 @@ unsigned machine_needed_version(struct sdoc *d)
 
 	v = vmax(v, level_needs(m, false));
 	v = vmax(v, snapshot_needs(snode_child(m, "Snapshot")));
+	/* below 1.9 the drives are DVDDrive/FloppyDrive: one DVD drive at
+	 * IDE 1:0 and at most one floppy drive (legacy.c) */
+	if (v < 9 && !storage_fits_pre19(m))
+		v = 9;
 	if (snode_child(m, "Teleporter"))
 		v = vmax(v, 9);
 	g = snode_path(m, "MediaRegistry");
@@ -516,6 +534,13 @@ static int convert_level(struct snode *level, unsigned from, unsigned to)
 	struct snode *hw = snode_child(level, "Hardware"), *c;
 
 	if (hw) {
+		/* PAE defaulted to off before 1.9 */
+		if (from < 9 && to >= 9 && !snode_path(hw, "CPU/PAE")) {
+			struct snode *pae = snode_ensure_path(hw, "CPU/PAE");
+
+			if (!pae || snode_set_attr(pae, "enabled", "false"))
+				return -1;
+		}
 		if (from < 14 && to >= 14 && up_usb(hw))
 			return -1;
 		if (from < 16 && to >= 16 && up_defaults_16(hw))

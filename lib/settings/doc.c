@@ -57,6 +57,7 @@ static int finish_load(struct sdoc *d, enum sdoc_kind kind,
 	const char *want = kind == SDOC_GLOBAL ? "Global" : "Machine";
 	const char *vs;
 	struct snode *top;
+	int rc;
 
 	if (!root || strcmp((const char *)root->name, "VirtualBox"))
 		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
@@ -81,13 +82,13 @@ static int finish_load(struct sdoc *d, enum sdoc_kind kind,
 		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
 			      "Error in %s (line %d) -- Required %s element is missing.",
 			      d->path, root->line, want);
-	if (d->version_read < SV_MIN_WRITE) {
-		int rc = kind == SDOC_GLOBAL ? legacy_global_convert(d, err)
-					     : legacy_machine_convert(d, err);
-		if (rc)
-			return rc;
+	rc = kind == SDOC_GLOBAL ? legacy_global_load(d, err)
+				 : legacy_machine_load(d, err);
+	if (rc)
+		return rc;
+	if (d->version < SV_MIN_WRITE)
 		d->version = SV_MIN_WRITE;
-	}
+	d->version_loaded = d->version;
 	return 0;
 }
 
@@ -146,6 +147,7 @@ struct sdoc *sdoc_new(enum sdoc_kind kind, const char *path)
 	d->kind = kind;
 	d->is_new = true;
 	d->version = kind == SDOC_GLOBAL ? SV_GLOBAL_NEW : SV_MACHINE_NEW;
+	d->version_loaded = d->version;
 	d->path = strdup(path);
 	d->xml = xmlNewDoc(BAD_CAST "1.0");
 	if (!d->path || !d->xml)
@@ -270,8 +272,18 @@ int sdoc_serialize(struct sdoc *d, char **out, size_t *len,
 	int rc;
 
 	rc = prepare(d);
-	if (!rc)
+	if (!rc && d->kind == SDOC_MACHINE && d->version < 9) {
+		/* held in the 1.9 storage layout, written in the old one */
+		xmlDoc *old;
+
+		rc = legacy_machine_pre19_copy(d, &old);
+		if (!rc) {
+			rc = sxml_serialize(old, &sb);
+			xmlFreeDoc(old);
+		}
+	} else if (!rc) {
 		rc = sxml_serialize(d->xml, &sb);
+	}
 	if (rc) {
 		sb_release(&sb);
 		return vb_err(err, -rc, VB_E_OUTOFMEMORY,
@@ -315,7 +327,7 @@ void sdoc_mark_clean(struct sdoc *d)
 
 	free(d->clean_image);
 	d->clean_image = NULL;
-	if (d->is_new || d->version != d->version_read)
+	if (d->is_new || d->version != d->version_loaded)
 		return;
 	if (image_as_read(d, &sb) == 0)
 		d->clean_image = sb_detach(&sb);
@@ -328,7 +340,7 @@ bool sdoc_changed(struct sdoc *d)
 	struct strbuf sb = STRBUF_INIT;
 	bool changed = true;
 
-	if (!d->clean_image || d->is_new || d->version != d->version_read ||
+	if (!d->clean_image || d->is_new || d->version != d->version_loaded ||
 	    (d->kind == SDOC_MACHINE && machine_needed_version(d) > d->version) ||
 	    (d->kind == SDOC_GLOBAL && global_needed_version(d) > d->version))
 		return true;
@@ -386,6 +398,7 @@ int sdoc_save(struct sdoc *d, struct vb_error *err)
 		}
 		d->version_read = d->version;
 	}
+	d->version_loaded = d->version;
 	sdoc_mark_clean(d);
 	return 0;
 }

@@ -29,6 +29,7 @@ struct sdoc {
 	char *path;                 /* absolute path of the file */
 	unsigned version_read;      /* minor of 1.x as read (0 = new file) */
 	unsigned version;           /* working version (minor of 1.x) */
+	unsigned version_loaded;    /* working version right after loading */
 	char *version_string_read;  /* e.g. "1.12-linux" */
 	bool future;                /* read a version newer than we know */
 	bool is_new;                /* not on disk yet */
@@ -45,9 +46,27 @@ bool sdoc_changed(struct sdoc *d);
 unsigned machine_needed_version(struct sdoc *d);
 int machine_upgrade_layout(struct sdoc *d, unsigned from, unsigned to);
 unsigned global_needed_version(struct sdoc *d);
-/* Legacy (< 1.7) machine and global files: convert the DOM (legacy.c). */
+/* Load-time conversions of old files (legacy.c), run on every document
+ * after parsing: < 1.7 layouts are converted to 1.7, pre-1.9 DVD/floppy
+ * drives are held as storage attachments, global paths are made absolute
+ * against the home and legacy SystemProperties spellings replaced. */
+int legacy_machine_load(struct sdoc *d, struct vb_error *err);
+int legacy_global_load(struct sdoc *d, struct vb_error *err);
+/* The < 1.7 conversions alone (called by the two above). */
 int legacy_machine_convert(struct sdoc *d, struct vb_error *err);
 int legacy_global_convert(struct sdoc *d, struct vb_error *err);
+/* Whether one machine level's storage can be written in the pre-1.9
+ * layout (one DVD drive at IDE 1:0, at most one floppy drive). */
+bool legacy_storage_fits_pre19(const struct snode *level);
+/* A copy of a machine document in the pre-1.9 layout (DVDDrive and
+ * FloppyDrive in Hardware), for writing a file below 1.9. */
+int legacy_machine_pre19_copy(struct sdoc *d, xmlDoc **out);
+/* Whether this process holds the global lock (vbox.c). */
+bool vbox_global_locked(const struct vbox *vb);
+/* A pre-1.11 machine whose save will reach 1.11: its media move from the
+ * global registry into its own (migrate.c).  machine_save() uses these. */
+bool machine_needs_migration(struct machine *m);
+int machine_migrate_and_save(struct machine *m, struct vb_error *err);
 /* Map pre-1.5 OS type ids. */
 const char *legacy_ostype_map(const char *old);
 

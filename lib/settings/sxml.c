@@ -450,6 +450,105 @@ int snode_set_attr(struct snode *n, const char *attr, const char *value)
 	return xmlSetProp(XN(n), BAD_CAST attr, BAD_CAST value) ? 0 : -ENOMEM;
 }
 
+static xmlAttr *find_attr(const struct snode *n, const char *attr)
+{
+	xmlAttr *a;
+
+	for (a = XN(n)->properties; a; a = a->next)
+		if (!strcmp((const char *)a->name, attr))
+			return a;
+	return NULL;
+}
+
+/* Unlink an attribute from its element's list (without freeing it). */
+static void attr_unlink(xmlAttr *a)
+{
+	xmlNode *p = a->parent;
+
+	if (a->prev)
+		a->prev->next = a->next;
+	else
+		p->properties = a->next;
+	if (a->next)
+		a->next->prev = a->prev;
+	a->prev = a->next = NULL;
+}
+
+/* Link attribute a into p's list before `before` (NULL: at the end). */
+static void attr_link_before(xmlNode *p, xmlAttr *a, xmlAttr *before)
+{
+	xmlAttr *last;
+
+	a->parent = p;
+	if (before) {
+		a->next = before;
+		a->prev = before->prev;
+		if (before->prev)
+			before->prev->next = a;
+		else
+			p->properties = a;
+		before->prev = a;
+		return;
+	}
+	a->next = NULL;
+	if (!p->properties) {
+		a->prev = NULL;
+		p->properties = a;
+		return;
+	}
+	for (last = p->properties; last->next; last = last->next)
+		;
+	last->next = a;
+	a->prev = last;
+}
+
+int snode_rename_attr(struct snode *n, const char *from, const char *to)
+{
+	xmlAttr *old, *nu, *next;
+	xmlChar *v;
+
+	if (!n || !(old = find_attr(n, from)))
+		return 0;
+	if (find_attr(n, to)) {
+		xmlRemoveProp(old);
+		return 0;
+	}
+	v = xmlNodeGetContent((xmlNode *)old);
+	next = old->next;
+	nu = xmlNewProp(XN(n), BAD_CAST to, v ? v : BAD_CAST "");
+	xmlFree(v);
+	if (!nu)
+		return -ENOMEM;
+	/* xmlNewProp appended it: move it to the old one's place */
+	attr_unlink(nu);
+	xmlRemoveProp(old);
+	attr_link_before(XN(n), nu, next);
+	return 0;
+}
+
+void snode_order_attrs(struct snode *n, const char *const *order)
+{
+	xmlAttr *first_rest, *a;
+	size_t i;
+
+	if (!n)
+		return;
+	/* move each listed attribute, in turn, to the end of the ordered
+	 * prefix, i.e. before the first attribute not yet placed */
+	first_rest = XN(n)->properties;
+	for (i = 0; order[i]; i++) {
+		a = find_attr(n, order[i]);
+		if (!a)
+			continue;
+		if (a == first_rest) {
+			first_rest = a->next;
+			continue;
+		}
+		attr_unlink(a);
+		attr_link_before(XN(n), a, first_rest);
+	}
+}
+
 int snode_set_attrf(struct snode *n, const char *attr, const char *fmt, ...)
 {
 	char buf[512];
@@ -686,6 +785,26 @@ int snode_move(struct snode *n, struct snode *new_parent)
 	return 0;
 }
 
+/* A copied subtree: put it in its new parent's namespace instead of the
+ * declarations libxml2 made for it. */
+static void adopt_ns(xmlNode *x, xmlNs *ns)
+{
+	xmlNode *c;
+	xmlAttr *a;
+
+	if (x->type != XML_ELEMENT_NODE)
+		return;
+	for (a = x->properties; a; a = a->next)
+		a->ns = NULL;   /* may point into the declarations freed below */
+	if (x->nsDef) {
+		xmlFreeNsList(x->nsDef);
+		x->nsDef = NULL;
+	}
+	x->ns = ns;
+	for (c = x->children; c; c = c->next)
+		adopt_ns(c, ns);
+}
+
 struct snode *snode_copy(const struct snode *n, struct snode *new_parent)
 {
 	xmlNode *c;
@@ -695,6 +814,8 @@ struct snode *snode_copy(const struct snode *n, struct snode *new_parent)
 	c = xmlDocCopyNode(XN(n), XN(new_parent)->doc, 1);
 	if (!c)
 		return NULL;
+	/* libxml2 re-declares a namespace the copy's ancestors held */
+	adopt_ns(c, XN(new_parent)->ns);
 	insert_ordered(XN(new_parent), c);
 	return SN(c);
 }
@@ -713,6 +834,58 @@ static int cmp_by_attr(const void *a, const void *b, void *attr)
 	const char *vb = snode_attr(*(struct snode *const *)b, attr);
 
 	return strcmp(va ? va : "", vb ? vb : "");
+}
+
+void snode_sort_by_schema(struct snode *n)
+{
+	struct item {
+		xmlNode *x;
+		int rank;
+	} *v;
+	xmlNode *c, *anchor;
+	unsigned k = 0, i, cnt = snode_count(n, NULL);
+	int last = -1;
+
+	if (cnt < 2)
+		return;
+	v = calloc(cnt, sizeof(*v));
+	if (!v)
+		return;
+	for (c = XN(n)->children; c; c = c->next) {
+		int r;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		r = schema_rank((const char *)XN(n)->name, (const char *)c->name);
+		if (r >= 0)
+			last = r;
+		v[k].x = c;
+		v[k].rank = r >= 0 ? r : last;
+		k++;
+	}
+	for (i = 1; i < cnt; i++) {
+		struct item x = v[i];
+		unsigned j = i;
+
+		while (j > 0 && v[j - 1].rank > x.rank) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+	anchor = xmlNewDocComment(XN(n)->doc, BAD_CAST "");
+	if (!anchor) {
+		free(v);
+		return;
+	}
+	xmlAddPrevSibling(XN(snode_child(n, NULL)), anchor);
+	for (i = 0; i < cnt; i++)
+		xmlUnlinkNode(v[i].x);
+	for (i = cnt; i-- > 0;)
+		xmlAddNextSibling(anchor, v[i].x);
+	xmlUnlinkNode(anchor);
+	xmlFreeNode(anchor);
+	free(v);
 }
 
 void snode_sort_children(struct snode *n, const char *name, const char *attr)

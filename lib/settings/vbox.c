@@ -290,6 +290,11 @@ void vbox_global_unlock(struct vbox *vb)
 	vb_lock_release(&vb->glock);
 }
 
+bool vbox_global_locked(const struct vbox *vb)
+{
+	return vb->glock.fd >= 0;
+}
+
 unsigned vbox_machine_count(struct vbox *vb)
 {
 	return vb->nmach;
@@ -487,6 +492,8 @@ int machine_save(struct machine *m, struct vb_error *err)
 	if (!m->doc)
 		return vb_err(err, EINVAL, VBOX_E_INVALID_OBJECT_STATE,
 			      "The machine is not accessible");
+	if (machine_needs_migration(m))
+		return machine_migrate_and_save(m, err);
 	return sdoc_save(m->doc, err);
 }
 
