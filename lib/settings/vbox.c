@@ -517,6 +517,16 @@ int vbox_machine_open_at(struct vbox *vb, unsigned i, struct machine **out,
 		return vb_err(err, ENOENT, VBOX_E_OBJECT_NOT_FOUND,
 			      "No such machine");
 	rc = machine_load(vb, vb->mach[i].src, &m, &e2);
+	if (rc == 0 && !vb_uuid_eq(&m->uuid, &vb->mach[i].uuid)) {
+		char a[40], b[40];
+
+		/* Machine::i_registeredInit refuses such a machine */
+		rc = vb_err(&e2, EINVAL, VB_E_FAIL,
+			    "Machine UUID {%s} in '%s' doesn't match its UUID {%s} in the registry file '%s'",
+			    vb_uuid_fmt(&m->uuid, a), m->path,
+			    vb_uuid_fmt(&vb->mach[i].uuid, b), vb->global_path);
+		machine_free(m);
+	}
 	if (rc == 0) {
 		*out = m;
 		return 0;
