@@ -99,7 +99,8 @@ home13() {
 	vbm setextradata Windoze qa/key2 x
 	expect_status 0
 	cmp "$(fixture $F13M)" "$L/Machines/Windoze/Windoze-1.3-linux.xml"
-	[ "$(ls "$L/Machines/Windoze" | grep -c -- '-1\.')" = 1 ]
+	set -- "$L"/Machines/Windoze/Windoze-1.*
+	[ "$#" -eq 1 ]
 }
 
 @test "1.3 global file: written as 1.7 with a MediaRegistry, backup VirtualBox-1.3-linux.xml" {
