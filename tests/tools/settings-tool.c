@@ -212,6 +212,48 @@ static void cmp_attrs(const char *path, const xmlNode *a, const xmlNode *b)
 	}
 }
 
+/* The attribute that tells siblings of one kind apart. */
+static const char *key_attr(const xmlNode *n)
+{
+	static const char *const keys[] = { "name", "uuid", "slot", "position",
+		NULL };
+	unsigned i;
+
+	for (i = 0; keys[i]; i++)
+		if (xmlHasProp(n, BAD_CAST keys[i]))
+			return keys[i];
+	return NULL;
+}
+
+static bool same_item(const xmlNode *a, const xmlNode *b)
+{
+	const char *k = key_attr(a);
+	xmlChar *va, *vb;
+	bool eq;
+
+	if (strcmp((const char *)a->name, (const char *)b->name))
+		return false;
+	if (!k)
+		return !key_attr(b);
+	va = xmlGetProp(a, BAD_CAST k);
+	vb = xmlGetProp(b, BAD_CAST k);
+	eq = va && vb && !strcmp((const char *)va, (const char *)vb);
+	xmlFree(va);
+	xmlFree(vb);
+	return eq;
+}
+
+/* How many siblings after `from` the first one matching `want` is, or -1. */
+static int distance(const xmlNode *from, const xmlNode *want)
+{
+	int d = 0;
+
+	for (; from; from = next_elem(from->next), d++)
+		if (same_item(from, want))
+			return d;
+	return -1;
+}
+
 static void cmp_elem(const char *parent, const xmlNode *a, const xmlNode *b)
 {
 	char path[2048];
@@ -253,6 +295,23 @@ static void cmp_elem(const char *parent, const xmlNode *a, const xmlNode *b)
 			diff(path, "child <%s> added", cb->name);
 			cb = next_elem(cb->next);
 			continue;
+		}
+		if (!same_item(ca, cb)) {
+			/* realign on the nearest match: elements dropped from
+			 * the old tree or inserted into the new one */
+			int da = distance(ca, cb), db = distance(cb, ca);
+
+			if (da >= 0 && (db < 0 || da <= db)) {
+				for (; da > 0; da--) {
+					diff(path, "child <%s> removed", ca->name);
+					ca = next_elem(ca->next);
+				}
+			} else if (db >= 0) {
+				for (; db > 0; db--) {
+					diff(path, "child <%s> added", cb->name);
+					cb = next_elem(cb->next);
+				}
+			}
 		}
 		cmp_elem(path, ca, cb);
 		ca = next_elem(ca->next);
