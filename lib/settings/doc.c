@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 
@@ -350,6 +352,25 @@ bool sdoc_changed(struct sdoc *d)
 	return changed;
 }
 
+/* The previous generation, "<file>-prev", as VirtualBox keeps it.  It is
+ * made as a second name of the current file (a copy where hard links are
+ * not possible) rather than by renaming the file away, so that the file
+ * never stops existing: other processes read settings without a lock. */
+static void keep_prev(const char *path)
+{
+	char *prev = vb_asprintf("%s-prev", path);
+	struct stat st;
+
+	if (!prev)
+		return;
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 16) {
+		unlink(prev);
+		if (link(path, prev) < 0 && vb_copy_file(path, prev, 1, NULL))
+			unlink(prev);
+	}
+	free(prev);
+}
+
 int sdoc_save(struct sdoc *d, struct vb_error *err)
 {
 	char *data = NULL;
@@ -383,7 +404,8 @@ int sdoc_save(struct sdoc *d, struct vb_error *err)
 		}
 		free(bak);
 	}
-	rc = vb_write_file_atomic(d->path, data, len, 1, err);
+	keep_prev(d->path);
+	rc = vb_write_file_atomic(d->path, data, len, 0, err);
 	free(data);
 	if (rc)
 		return rc;

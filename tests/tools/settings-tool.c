@@ -17,6 +17,10 @@
  *       the ignored item) count as absent.
  *   settings-tool version FILE
  *       Print the settings version string of FILE.
+ *   settings-tool watch machine|global FILE STOPFILE
+ *       Read and parse FILE in a tight loop (as an unlocked reader does)
+ *       until STOPFILE exists; print every failure (missing, empty, torn
+ *       or unparsable file) and the number of reads.  Exit 1 on failures.
  *
  * Exit status 2 for usage or load errors.
  */
@@ -25,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -50,7 +55,8 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: settings-tool serialize machine|global FILE\n"
 		"       settings-tool xmlcmp OLD NEW [--ignore SPEC]...\n"
-		"       settings-tool version FILE\n");
+		"       settings-tool version FILE\n"
+		"       settings-tool watch machine|global FILE STOPFILE\n");
 	return 2;
 }
 
@@ -406,6 +412,30 @@ static int cmd_version(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_watch(int argc, char **argv)
+{
+	unsigned long reads = 0, bad = 0;
+	enum sdoc_kind kind;
+
+	if (argc != 5)
+		return usage();
+	kind = !strcmp(argv[2], "global") ? SDOC_GLOBAL : SDOC_MACHINE;
+	while (access(argv[4], F_OK) != 0) {
+		struct vb_error err = { 0 };
+		struct sdoc *d;
+
+		if (sdoc_load(argv[3], kind, &d, &err)) {
+			if (bad++ < 20)
+				printf("read %lu: %s\n", reads, err.msg);
+		} else {
+			sdoc_free(d);
+		}
+		reads++;
+	}
+	printf("%lu reads, %lu failed\n", reads, bad);
+	return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -416,5 +446,7 @@ int main(int argc, char **argv)
 		return cmd_xmlcmp(argc, argv);
 	if (!strcmp(argv[1], "version"))
 		return cmd_version(argc, argv);
+	if (!strcmp(argv[1], "watch"))
+		return cmd_watch(argc, argv);
 	return usage();
 }
