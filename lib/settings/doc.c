@@ -84,6 +84,19 @@ static int finish_load(struct sdoc *d, enum sdoc_kind kind,
 		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
 			      "Error in %s (line %d) -- Required %s element is missing.",
 			      d->path, root->line, want);
+	if (kind == SDOC_MACHINE) {
+		const char *u = snode_attr(top, "uuid");
+		struct vb_uuid x;
+
+		if (!u || !snode_attr(top, "name"))
+			return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
+				      "Error in %s (line %ld) -- Required Machine/@uuid or @name attributes is missing.",
+				      d->path, xmlGetLineNo(XN(top)));
+		if (vb_uuid_parse(u, &x))
+			return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
+				      "Error in %s (line %ld) -- UUID \"%s\" has invalid format.",
+				      d->path, xmlGetLineNo(XN(top)), u);
+	}
 	rc = kind == SDOC_GLOBAL ? legacy_global_load(d, err)
 				 : legacy_machine_load(d, err);
 	if (rc)
@@ -122,17 +135,70 @@ int sdoc_load_mem(const char *data, size_t len, const char *path,
 	return 0;
 }
 
+/* IPRT's status for an errno, as VirtualBox's file errors print it. */
+static const struct {
+	int err;
+	int vrc;
+	const char *msg;
+} iprt_errs[] = {
+	{ ENOENT, -102, "File not found." },
+	{ ENOTDIR, -103, "Path not found." },
+	{ EACCES, -38, "Access denied." },
+	{ EPERM, -38, "Access denied." },
+	{ EISDIR, -127, "A non-directory operation was attempted on a directory object." },
+	{ EROFS, -113, "Write protect error." },
+	{ ENOSPC, -152, "Disk is full." },
+	{ EDQUOT, -152, "Disk is full." },
+	{ EMFILE, -106, "Too many open files." },
+	{ ENAMETOOLONG, -120, "The filename or extension is too long." },
+	{ EFBIG, -128, "Tried to grow a file beyond the limit imposed by the process or the filesystem." },
+	{ EIO, -150, "Unresolved (unknown) disk i/o error." },
+};
+
+static int file_error(struct vb_error *err, int errnum, const char *what,
+		      const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(iprt_errs) / sizeof(iprt_errs[0]); i++)
+		if (iprt_errs[i].err == errnum)
+			return vb_err(err, errnum, VBOX_E_FILE_ERROR,
+				      "Runtime error %s '%s'%s: %d (%s).", what, path,
+				      strcmp(what, "opening") ? "" : " for reading",
+				      iprt_errs[i].vrc, iprt_errs[i].msg);
+	return vb_err(err, errnum, VBOX_E_FILE_ERROR,
+		      "Runtime error %s '%s'%s: -101 (File/Device open failed.) (%s).",
+		      what, path, strcmp(what, "opening") ? "" : " for reading",
+		      strerror(errnum));
+}
+
 int sdoc_load(const char *path, enum sdoc_kind kind, struct sdoc **out,
 	      struct vb_error *err)
 {
+	struct vb_error e2 = { 0 };
+	struct stat st;
 	char *data;
 	size_t len;
 	int rc;
 
 	*out = NULL;
-	rc = vb_read_file(path, SETTINGS_MAX_FILE, &data, &len, err);
-	if (rc)
+	/* nothing but a regular file: a FIFO would block the open, a device
+	 * would never end */
+	if (stat(path, &st) < 0)
+		return file_error(err, errno, "opening", path);
+	if (S_ISDIR(st.st_mode))
+		return file_error(err, EISDIR, "opening", path);
+	if (!S_ISREG(st.st_mode))
+		return vb_err(err, EINVAL, VBOX_E_FILE_ERROR,
+			      "Runtime error opening '%s' for reading: -101 (File/Device open failed.).",
+			      path);
+	rc = vb_read_file(path, SETTINGS_MAX_FILE, &data, &len, &e2);
+	if (rc == -ENOMEM || rc == -EFBIG) {
+		*err = e2;
 		return rc;
+	}
+	if (rc)
+		return file_error(err, -rc, "opening", path);
 	rc = sdoc_load_mem(data, len, path, kind, out, err);
 	free(data);
 	return rc;
@@ -407,6 +473,20 @@ int sdoc_save(struct sdoc *d, struct vb_error *err)
 	keep_prev(d->path);
 	rc = vb_write_file_atomic(d->path, data, len, 0, err);
 	free(data);
+	if (rc == -ENOSPC || rc == -EDQUOT || rc == -EIO || rc == -EFBIG) {
+		char *tmp = vb_asprintf("%s-tmp", d->path);
+
+		file_error(err, -rc, "writing to file", tmp ? tmp : d->path);
+		free(tmp);
+	} else if (rc && rc != -ENOMEM) {
+		char *tmp = vb_asprintf("%s-tmp", d->path);
+
+		file_error(err, -rc, "opening", tmp ? tmp : d->path);
+		/* the same text with "for writing" */
+		if (err && strstr(err->msg, " for reading"))
+			memcpy(strstr(err->msg, " for reading"), " for writing", 12);
+		free(tmp);
+	}
 	if (rc)
 		return rc;
 	d->is_new = false;

@@ -27,6 +27,8 @@
 struct parse_ctx {
 	char msg[512];
 	int line;
+	int int1;
+	int col;
 	int have;
 };
 
@@ -45,9 +47,12 @@ static void structured_error(void *userdata, xmlErrorPtr e)
 		return;
 	vb_strlcpy(pc->msg, e->message, sizeof(pc->msg));
 	n = strlen(pc->msg);
-	while (n && (pc->msg[n - 1] == '\n' || pc->msg[n - 1] == ' '))
+	/* as IPRT's XmlError: no trailing blanks, newlines or full stop */
+	while (n && strchr(" \n.?!", pc->msg[n - 1]))
 		pc->msg[--n] = '\0';
 	pc->line = e->line;
+	pc->int1 = e->int1;
+	pc->col = e->int2;
 	pc->have = 1;
 }
 
@@ -65,7 +70,7 @@ static bool has_doctype(const char *data, size_t len)
 int sxml_parse(const char *data, size_t len, const char *path, xmlDoc **out,
 	       struct vb_error *err)
 {
-	struct parse_ctx pc = { { 0 }, 0, 0 };
+	struct parse_ctx pc = { { 0 }, 0, 0, 0, 0 };
 	xmlParserCtxt *ctxt;
 	xmlDoc *doc;
 
@@ -91,10 +96,11 @@ int sxml_parse(const char *data, size_t len, const char *path, xmlDoc **out,
 		if (doc)
 			xmlFreeDoc(doc);
 		xmlFreeParserCtxt(ctxt);
+		/* VirtualBox's text for libxml2 errors (IPRT XmlError) */
 		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
-			      "Error in %s (line %d) -- %s.", path,
-			      pc.line ? pc.line : 1,
-			      pc.have ? pc.msg : "not well-formed XML");
+			      "%s.\nLocation: '%s', line %d (%d), column %d.",
+			      pc.have ? pc.msg : "Document is not well-formed",
+			      path, pc.line, pc.int1, pc.col);
 	}
 	xmlFreeParserCtxt(ctxt);
 	if (doc->intSubset || doc->extSubset) {
