@@ -836,28 +836,99 @@ int snode_rename(struct snode *n, const char *name)
 
 static int cmp_by_attr(const void *a, const void *b, void *attr)
 {
-	const char *va = snode_attr(*(struct snode *const *)a, attr);
-	const char *vb = snode_attr(*(struct snode *const *)b, attr);
+	const char *va = snode_attr(a, attr);
+	const char *vb = snode_attr(b, attr);
 
 	return strcmp(va ? va : "", vb ? vb : "");
 }
 
+/* Stable merge sort of n pointers (O(n log n): a hostile file may hold
+ * a million ExtraData items).  -ENOMEM when the scratch array fails. */
+static int stable_sort(void **v, size_t n,
+		       int (*cmp)(const void *, const void *, void *), void *arg)
+{
+	void **tmp;
+	size_t width, i;
+
+	if (n < 2)
+		return 0;
+	tmp = calloc(n, sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	for (width = 1; width < n; width *= 2) {
+		for (i = 0; i < n; i += 2 * width) {
+			size_t lo = i, mid = i + width, hi = i + 2 * width;
+			size_t a, b, k;
+
+			if (mid > n)
+				mid = n;
+			if (hi > n)
+				hi = n;
+			a = lo;
+			b = mid;
+			k = lo;
+			while (a < mid && b < hi)
+				tmp[k++] = cmp(v[b], v[a], arg) < 0 ? v[b++] : v[a++];
+			while (a < mid)
+				tmp[k++] = v[a++];
+			while (b < hi)
+				tmp[k++] = v[b++];
+		}
+		memcpy(v, tmp, n * sizeof(*v));
+	}
+	free(tmp);
+	return 0;
+}
+
+/* Put the sibling elements v[] back in array order, starting where `at`
+ * (one of them) is.  The anchor is a comment node because libxml2 merges
+ * adjacent text nodes. */
+static void relink(xmlNode *at, xmlNode **v, size_t cnt)
+{
+	xmlNode *anchor = xmlNewDocComment(at->doc, BAD_CAST "");
+	size_t i;
+
+	if (!anchor)
+		return;
+	xmlAddPrevSibling(at, anchor);
+	for (i = 0; i < cnt; i++)
+		xmlUnlinkNode(v[i]);
+	for (i = cnt; i-- > 0;)
+		xmlAddNextSibling(anchor, v[i]);
+	xmlUnlinkNode(anchor);
+	xmlFreeNode(anchor);
+}
+
+struct ranked {
+	xmlNode *x;
+	int rank;
+};
+
+static int cmp_rank(const void *a, const void *b, void *unused)
+{
+	const struct ranked *x = a, *y = b;
+
+	(void)unused;
+	return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
 void snode_sort_by_schema(struct snode *n)
 {
-	struct item {
-		xmlNode *x;
-		int rank;
-	} *v;
-	xmlNode *c, *anchor;
-	unsigned k = 0, i, cnt = snode_count(n, NULL);
+	struct ranked *items;
+	void **v;
+	xmlNode **order;
+	xmlNode *c;
+	size_t k = 0, i, cnt = snode_count(n, NULL);
 	int last = -1;
 
 	if (cnt < 2)
 		return;
+	items = calloc(cnt, sizeof(*items));
 	v = calloc(cnt, sizeof(*v));
-	if (!v)
-		return;
-	for (c = XN(n)->children; c; c = c->next) {
+	order = calloc(cnt, sizeof(*order));
+	if (!items || !v || !order)
+		goto out;
+	for (c = XN(n)->children; c && k < cnt; c = c->next) {
 		int r;
 
 		if (c->type != XML_ELEMENT_NODE)
@@ -865,72 +936,37 @@ void snode_sort_by_schema(struct snode *n)
 		r = schema_rank((const char *)XN(n)->name, (const char *)c->name);
 		if (r >= 0)
 			last = r;
-		v[k].x = c;
-		v[k].rank = r >= 0 ? r : last;
+		items[k].x = c;
+		items[k].rank = r >= 0 ? r : last;
+		v[k] = &items[k];
 		k++;
 	}
-	for (i = 1; i < cnt; i++) {
-		struct item x = v[i];
-		unsigned j = i;
-
-		while (j > 0 && v[j - 1].rank > x.rank) {
-			v[j] = v[j - 1];
-			j--;
-		}
-		v[j] = x;
-	}
-	anchor = xmlNewDocComment(XN(n)->doc, BAD_CAST "");
-	if (!anchor) {
-		free(v);
-		return;
-	}
-	xmlAddPrevSibling(XN(snode_child(n, NULL)), anchor);
-	for (i = 0; i < cnt; i++)
-		xmlUnlinkNode(v[i].x);
-	for (i = cnt; i-- > 0;)
-		xmlAddNextSibling(anchor, v[i].x);
-	xmlUnlinkNode(anchor);
-	xmlFreeNode(anchor);
+	if (stable_sort(v, k, cmp_rank, NULL))
+		goto out;
+	for (i = 0; i < k; i++)
+		order[i] = ((struct ranked *)v[i])->x;
+	relink(XN(snode_child(n, NULL)), order, k);
+out:
+	free(items);
 	free(v);
+	free(order);
 }
 
 void snode_sort_children(struct snode *n, const char *name, const char *attr)
 {
-	struct snode **v, *c;
-	xmlNode *anchor;
-	unsigned k = 0, i, cnt = snode_count(n, name);
+	void **v;
+	struct snode *c;
+	size_t k = 0, cnt = snode_count(n, name);
 
 	if (cnt < 2)
 		return;
 	v = calloc(cnt, sizeof(*v));
 	if (!v)
 		return;
-	for (c = snode_child(n, name); c; c = snode_next(c, name))
+	for (c = snode_child(n, name); c && k < cnt; c = snode_next(c, name))
 		v[k++] = c;
-	/* stable: insertion sort keeps equal keys in document order */
-	for (i = 1; i < cnt; i++) {
-		struct snode *x = v[i];
-		unsigned j = i;
-
-		while (j > 0 && cmp_by_attr(&v[j - 1], &x, (void *)attr) > 0) {
-			v[j] = v[j - 1];
-			j--;
-		}
-		v[j] = x;
-	}
-	/* re-link in sorted order at the position of the first one; the
-	 * anchor is a comment node because libxml2 merges adjacent text */
-	anchor = xmlNewDocComment(XN(n)->doc, BAD_CAST "");
-	if (!anchor) {
-		free(v);
-		return;
-	}
-	xmlAddPrevSibling(XN(snode_child(n, name)), anchor);
-	for (i = 0; i < cnt; i++)
-		xmlUnlinkNode(XN(v[i]));
-	for (i = cnt; i-- > 0;)
-		xmlAddNextSibling(anchor, XN(v[i]));
-	xmlUnlinkNode(anchor);
-	xmlFreeNode(anchor);
+	/* the sorted run goes where the first of them was */
+	if (stable_sort(v, k, cmp_by_attr, (void *)attr) == 0)
+		relink(XN(snode_child(n, name)), (xmlNode **)v, k);
 	free(v);
 }
