@@ -124,14 +124,18 @@ static const char do_not_edit[] =
 	"** Use VBoxManage or the VirtualBox Manager GUI to make changes.\n"
 	"-->\n";
 
-/* Decode one UTF-8 sequence; returns its length (1 for a stray byte). */
-static size_t utf8_decode(const unsigned char *s, unsigned *cp)
+/* Decode one UTF-8 sequence into *cp and return its length.  A byte that
+ * does not start a well-formed sequence (stray continuation, overlong
+ * form, surrogate, beyond U+10FFFF, cut short) gives length 1 and
+ * *cp = -1. */
+static size_t utf8_decode(const unsigned char *s, long *cp)
 {
-	unsigned c = s[0];
+	static const unsigned long min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	unsigned long c = s[0];
 	size_t n, i;
 
 	if (c < 0x80) {
-		*cp = c;
+		*cp = (long)c;
 		return 1;
 	}
 	if ((c & 0xe0) == 0xc0) {
@@ -144,26 +148,41 @@ static size_t utf8_decode(const unsigned char *s, unsigned *cp)
 		n = 4;
 		c &= 0x07;
 	} else {
-		*cp = c;
+		*cp = -1;
 		return 1;
 	}
 	for (i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80) {
-			*cp = s[0];
+			*cp = -1;
 			return 1;
 		}
 		c = (c << 6) | (s[i] & 0x3f);
 	}
-	*cp = c;
+	if (c < min[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+		*cp = -1;
+		return 1;
+	}
+	*cp = (long)c;
 	return n;
 }
 
+/* A character XML 1.0 can carry (the Char production). */
+static bool xml_char(long c)
+{
+	return c == 0x9 || c == 0xa || c == 0xd || (c >= 0x20 && c <= 0xd7ff) ||
+	       (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+}
+
+/* Escape as libxml2 writes a document without a declared encoding.  What
+ * a file cannot hold (bytes that are not UTF-8, control characters; they
+ * can only come from a command line, never from a parsed file) becomes
+ * U+FFFD, so that a written file always reads back. */
 static void escape(struct strbuf *sb, const char *text, int in_attr)
 {
 	const unsigned char *s = (const unsigned char *)text;
 
 	while (*s) {
-		unsigned cp;
+		long cp;
 		size_t n;
 
 		switch (*s) {
@@ -198,12 +217,13 @@ static void escape(struct strbuf *sb, const char *text, int in_attr)
 		default:
 			break;
 		}
-		if (*s < 0x80) {
-			sb_addc(sb, (char)*s++);
-			continue;
-		}
 		n = utf8_decode(s, &cp);
-		sb_addf(sb, "&#x%X;", cp);
+		if (cp < 0 || !xml_char(cp))
+			sb_adds(sb, "&#xFFFD;");
+		else if (cp < 0x80)
+			sb_addc(sb, (char)cp);
+		else
+			sb_addf(sb, "&#x%lX;", (unsigned long)cp);
 		s += n;
 	}
 }
