@@ -468,10 +468,14 @@ static int level_short_names(struct snode *level)
 	     c = snode_next(c, "StorageController")) {
 		const char *n = snode_attr(c, "name");
 
-		for (i = 0; n && i < 3; i++)
-			if (!strcmp(n, names[i][0]) &&
-			    snode_set_attr(c, "name", names[i][1]))
+		for (i = 0; n && i < 3; i++) {
+			if (strcmp(n, names[i][0]))
+				continue;
+			/* n dies with the old value */
+			if (snode_set_attr(c, "name", names[i][1]))
 				return -ENOMEM;
+			break;
+		}
 	}
 	for (c = snode_path(level, "Snapshots/Snapshot"); c;
 	     c = snode_next(c, "Snapshot"))

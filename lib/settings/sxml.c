@@ -56,6 +56,40 @@ static void structured_error(void *userdata, xmlErrorPtr e)
 	pc->have = 1;
 }
 
+static bool blank_text(const xmlNode *c)
+{
+	const xmlChar *s;
+
+	if (c->type != XML_TEXT_NODE)
+		return false;
+	for (s = c->content; s && *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return false;
+	return true;
+}
+
+/* Whitespace between elements is layout, not content (VirtualBox never
+ * keeps it): drop blank text children of an element that has element
+ * children, so that the serialiser's layout is the only one. */
+static void drop_layout_text(xmlNode *p)
+{
+	xmlNode *c, *next;
+	bool elems = false;
+
+	for (c = p->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			elems = true;
+	for (c = p->children; c; c = next) {
+		next = c->next;
+		if (elems && blank_text(c)) {
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+		} else if (c->type == XML_ELEMENT_NODE) {
+			drop_layout_text(c);
+		}
+	}
+}
+
 static bool has_doctype(const char *data, size_t len)
 {
 	static const char pat[] = "<!DOCTYPE";
@@ -109,6 +143,7 @@ int sxml_parse(const char *data, size_t len, const char *path, xmlDoc **out,
 			      "Error in %s (line 1) -- document type declarations are not allowed in settings files.",
 			      path);
 	}
+	drop_layout_text(xmlDocGetRootElement(doc));
 	*out = doc;
 	return 0;
 }
@@ -243,17 +278,16 @@ static void put_name(struct strbuf *sb, const xmlNs *ns, const xmlChar *name)
 	sb_adds(sb, (const char *)name);
 }
 
-static bool only_text(const xmlNode *n)
+/* libxml2 stops formatting inside an element that has text among its
+ * children: such content is written exactly as it is. */
+static bool has_text(const xmlNode *n)
 {
 	const xmlNode *c;
-	bool any = false;
 
-	for (c = n->children; c; c = c->next) {
-		if (c->type != XML_TEXT_NODE)
-			return false;
-		any = true;
-	}
-	return any;
+	for (c = n->children; c; c = c->next)
+		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
+			return true;
+	return false;
 }
 
 static bool is_blank(const xmlChar *s)
@@ -264,13 +298,45 @@ static bool is_blank(const xmlChar *s)
 	return true;
 }
 
-static void write_element(struct strbuf *sb, const xmlNode *n, int depth)
+static void write_node(struct strbuf *sb, const xmlNode *n, int depth,
+		       bool format)
 {
 	const xmlAttr *a;
 	const xmlNs *ns;
 	const xmlNode *c;
+	bool inner;
 
-	indent(sb, depth);
+	switch (n->type) {
+	case XML_TEXT_NODE:
+	case XML_CDATA_SECTION_NODE:
+		escape(sb, (const char *)n->content, 0);
+		return;
+	case XML_COMMENT_NODE:
+		if (format)
+			indent(sb, depth);
+		sb_adds(sb, "<!--");
+		sb_adds(sb, (const char *)n->content);
+		sb_adds(sb, "-->");
+		if (format)
+			sb_addc(sb, '\n');
+		return;
+	case XML_PI_NODE:
+		if (format)
+			indent(sb, depth);
+		sb_addf(sb, "<?%s", (const char *)n->name);
+		if (n->content && *n->content)
+			sb_addf(sb, " %s", (const char *)n->content);
+		sb_adds(sb, "?>");
+		if (format)
+			sb_addc(sb, '\n');
+		return;
+	case XML_ELEMENT_NODE:
+		break;
+	default:
+		return;
+	}
+	if (format)
+		indent(sb, depth);
 	sb_addc(sb, '<');
 	put_name(sb, n->ns, n->name);
 	for (ns = n->nsDef; ns; ns = ns->next) {
@@ -292,45 +358,22 @@ static void write_element(struct strbuf *sb, const xmlNode *n, int depth)
 		xmlFree(v);
 	}
 	if (!n->children) {
-		sb_adds(sb, "/>\n");
-		return;
-	}
-	if (only_text(n)) {
+		sb_adds(sb, "/>");
+	} else {
+		inner = format && !has_text(n);
 		sb_addc(sb, '>');
+		if (inner)
+			sb_addc(sb, '\n');
 		for (c = n->children; c; c = c->next)
-			escape(sb, (const char *)c->content, 0);
+			write_node(sb, c, depth + 1, inner);
+		if (inner)
+			indent(sb, depth);
 		sb_adds(sb, "</");
 		put_name(sb, n->ns, n->name);
-		sb_adds(sb, ">\n");
-		return;
+		sb_addc(sb, '>');
 	}
-	sb_adds(sb, ">\n");
-	for (c = n->children; c; c = c->next) {
-		switch (c->type) {
-		case XML_ELEMENT_NODE:
-			write_element(sb, c, depth + 1);
-			break;
-		case XML_COMMENT_NODE:
-			indent(sb, depth + 1);
-			sb_adds(sb, "<!--");
-			sb_adds(sb, (const char *)c->content);
-			sb_adds(sb, "-->\n");
-			break;
-		case XML_TEXT_NODE:
-			if (!is_blank(c->content)) {
-				indent(sb, depth + 1);
-				escape(sb, (const char *)c->content, 0);
-				sb_addc(sb, '\n');
-			}
-			break;
-		default:
-			break;
-		}
-	}
-	indent(sb, depth);
-	sb_adds(sb, "</");
-	put_name(sb, n->ns, n->name);
-	sb_adds(sb, ">\n");
+	if (format)
+		sb_addc(sb, '\n');
 }
 
 int sxml_serialize(xmlDoc *doc, struct strbuf *out)
@@ -341,7 +384,7 @@ int sxml_serialize(xmlDoc *doc, struct strbuf *out)
 		return -EINVAL;
 	sb_adds(out, "<?xml version=\"1.0\"?>\n");
 	sb_adds(out, do_not_edit);
-	write_element(out, root, 0);
+	write_node(out, root, 0, true);
 	return out->oom ? -ENOMEM : 0;
 }
 
@@ -694,7 +737,24 @@ int snode_set_i64(struct snode *n, const char *attr, int64_t v)
 
 /* Insert c as a child of p at its schema position: after the last child
  * whose rank is not greater than c's; unknown names keep their place. */
+static void place_by_schema(xmlNode *p, xmlNode *c);
+
+/* Insert, then drop the whitespace that no longer stands alone. */
 static void insert_ordered(xmlNode *p, xmlNode *c)
+{
+	xmlNode *k, *next;
+
+	place_by_schema(p, c);
+	for (k = p->children; k; k = next) {
+		next = k->next;
+		if (blank_text(k)) {
+			xmlUnlinkNode(k);
+			xmlFreeNode(k);
+		}
+	}
+}
+
+static void place_by_schema(xmlNode *p, xmlNode *c)
 {
 	int rank = schema_rank((const char *)p->name, (const char *)c->name);
 	xmlNode *k, *after = NULL;
