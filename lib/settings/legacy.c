@@ -616,6 +616,7 @@ int legacy_machine_pre19_copy(struct sdoc *d, xmlDoc **out)
 	*out = NULL;
 	if (!copy)
 		return -ENOMEM;
+	copy->_private = NULL;  /* not the document: no change tracking */
 	m = snode_child(SN(xmlDocGetRootElement(copy)), "Machine");
 	s = snode_child(m, "Snapshot");
 	if (level_drives_down(m) || (s && level_drives_down(s))) {

@@ -19,6 +19,26 @@
 /* Parse a settings file's bytes.  Rejects DTDs and external entities. */
 int sxml_parse(const char *data, size_t len, const char *path, xmlDoc **out,
 	       struct vb_error *err);
+/* The head of a settings file: root element and version, the first
+ * <want_top> child of the root with its name and uuid attributes.  Read by
+ * a full well-formedness parse that builds no tree (sxml_peek), with the
+ * same errors as sxml_parse. */
+struct sxml_head {
+	const char *want_top;
+	char root[64];
+	bool have_root;
+	int root_line;
+	char *version;
+	bool has_top;
+	int top_line;
+	char *name;
+	char *uuid;
+	int depth;
+	bool oom;
+};
+int sxml_peek(const char *data, size_t len, const char *path,
+	      const char *want_top, struct sxml_head *h, struct vb_error *err);
+void sxml_head_release(struct sxml_head *h);
 /* Serialise the way VirtualBox (libxml2, formatted) writes settings. */
 int sxml_serialize(xmlDoc *doc, struct strbuf *out);
 /* The position rank of child name under parent name, or -1. */
@@ -34,11 +54,16 @@ struct sdoc {
 	bool future;                /* read a version newer than we know */
 	bool is_new;                /* not on disk yet */
 	enum sdoc_kind kind;
-	char *clean_image;          /* serialised at sdoc_mark_clean() */
+	char *clean_image;          /* the content before the first change */
+	bool clean_pending;         /* unchanged since sdoc_mark_clean() */
 };
 
-/* Remember the current content as "unchanged" (after a locked reload). */
+/* Remember the current content as "unchanged" (after a locked reload).
+ * The image to compare with is only made when the first change comes
+ * (sdoc_before_change), so read-only users never serialise. */
 void sdoc_mark_clean(struct sdoc *d);
+/* Called by every snode mutator before it changes document x. */
+void sdoc_before_change(xmlDoc *x);
 /* Whether the content differs from the one remembered. */
 bool sdoc_changed(struct sdoc *d);
 
@@ -61,6 +86,15 @@ bool legacy_storage_fits_pre19(const struct snode *level);
 /* A copy of a machine document in the pre-1.9 layout (DVDDrive and
  * FloppyDrive in Hardware), for writing a file below 1.9. */
 int legacy_machine_pre19_copy(struct sdoc *d, xmlDoc **out);
+/* A machine file's name and UUID without building its tree: 0 when a
+ * full load would succeed (*name allocated), 1 when only a full load can
+ * tell (files older than 1.10 are converted on load), or the error the
+ * full load would give. */
+int sdoc_peek_machine(const char *path, char **name, struct vb_uuid *uuid,
+		      struct vb_error *err);
+int sdoc_peek_machine_mem(const char *data, size_t len, const char *path,
+			  char **name, struct vb_uuid *uuid,
+			  struct vb_error *err);
 /* Whether this process holds the global lock (vbox.c). */
 bool vbox_global_locked(const struct vbox *vb);
 /* A pre-1.11 machine whose save will reach 1.11: its media move from the

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <libxml/parser.h>
+#include <libxml/SAX2.h>
 #include <libxml/xmlerror.h>
 
 #include "lib/settings/settings-int.h"
@@ -145,6 +146,155 @@ int sxml_parse(const char *data, size_t len, const char *path, xmlDoc **out,
 	}
 	drop_layout_text(xmlDocGetRootElement(doc));
 	*out = doc;
+	return 0;
+}
+
+/* The head of a settings file, read without building a tree. */
+static void peek_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
+		       const xmlChar *uri, int nns, const xmlChar **nss,
+		       int nattr, int ndef, const xmlChar **attrs)
+{
+	xmlParserCtxt *ctxt = ctx;
+	struct sxml_head *h = ctxt->_private;
+	int i, line = xmlSAX2GetLineNumber(ctx);
+
+	(void)prefix;
+	(void)uri;
+	(void)nns;
+	(void)nss;
+	(void)ndef;
+	h->depth++;
+	if (h->depth > 2 || h->oom)
+		return;
+	if (h->depth == 1) {
+		vb_strlcpy(h->root, (const char *)local, sizeof(h->root));
+		h->root_line = line;
+	} else if (h->has_top || strcmp((const char *)local, h->want_top)) {
+		return;
+	} else {
+		h->has_top = true;
+		h->top_line = line;
+	}
+	/* attrs: localname, prefix, URI, value, end for each */
+	for (i = 0; i < nattr; i++) {
+		const char *name = (const char *)attrs[5 * i];
+		const char *v = (const char *)attrs[5 * i + 3];
+		size_t len = (size_t)(attrs[5 * i + 4] - attrs[5 * i + 3]);
+		char **slot = NULL;
+
+		/* like snode_attr: by local name, the first one */
+		if (h->depth == 1 && !strcmp(name, "version"))
+			slot = &h->version;
+		else if (h->depth == 2 && !strcmp(name, "name"))
+			slot = &h->name;
+		else if (h->depth == 2 && !strcmp(name, "uuid"))
+			slot = &h->uuid;
+		if (!slot || *slot)
+			continue;
+		*slot = strndup(v, len);
+		if (!*slot)
+			h->oom = true;
+	}
+}
+
+static void peek_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
+		     const xmlChar *uri)
+{
+	struct sxml_head *h = ((xmlParserCtxt *)ctx)->_private;
+
+	(void)local;
+	(void)prefix;
+	(void)uri;
+	h->depth--;
+}
+
+/* Content is parsed (and checked) as for the tree, then dropped: with no
+ * handler libxml2 takes other paths and words some errors differently. */
+static void peek_chars(void *ctx, const xmlChar *ch, int len)
+{
+	(void)ctx;
+	(void)ch;
+	(void)len;
+}
+
+static void peek_comment(void *ctx, const xmlChar *value)
+{
+	(void)ctx;
+	(void)value;
+}
+
+static void peek_pi(void *ctx, const xmlChar *target, const xmlChar *data)
+{
+	(void)ctx;
+	(void)target;
+	(void)data;
+}
+
+void sxml_head_release(struct sxml_head *h)
+{
+	free(h->version);
+	free(h->name);
+	free(h->uuid);
+	memset(h, 0, sizeof(*h));
+}
+
+int sxml_peek(const char *data, size_t len, const char *path,
+	      const char *want_top, struct sxml_head *h, struct vb_error *err)
+{
+	struct parse_ctx pc = { { 0 }, 0, 0, 0, 0 };
+	xmlSAXHandler sax;
+	xmlParserCtxt *ctxt;
+	int well;
+
+	memset(h, 0, sizeof(*h));
+	h->want_top = want_top;
+	if (len > SETTINGS_MAX_FILE || len > (size_t)INT32_MAX)
+		return vb_err(err, EFBIG, VBOX_E_XML_ERROR,
+			      "Settings file '%s' is too large", path);
+	if (has_doctype(data, len))
+		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
+			      "Error in %s (line 1) -- document type declarations are not allowed in settings files.",
+			      path);
+	memset(&sax, 0, sizeof(sax));
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = peek_start;
+	sax.endElementNs = peek_end;
+	sax.characters = peek_chars;
+	sax.cdataBlock = peek_chars;
+	sax.ignorableWhitespace = peek_chars;
+	sax.comment = peek_comment;
+	sax.processingInstruction = peek_pi;
+	xmlSetGenericErrorFunc(NULL, quiet_error);
+	ctxt = xmlNewParserCtxt();
+	if (!ctxt)
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	memcpy(ctxt->sax, &sax, sizeof(sax));
+	ctxt->_private = h;
+	xmlSetStructuredErrorFunc(&pc, structured_error);
+	/* NOENT: with no DTD this only resolves &amp; and friends into the
+	 * values, as the tree builder does */
+	xmlCtxtReadMemory(ctxt, data, (int)len, path, NULL,
+			  XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOENT |
+			  XML_PARSE_NOCDATA | XML_PARSE_NOWARNING |
+			  XML_PARSE_NOERROR);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	well = ctxt->wellFormed;
+	if (ctxt->myDoc)
+		xmlFreeDoc(ctxt->myDoc);
+	ctxt->myDoc = NULL;
+	xmlFreeParserCtxt(ctxt);
+	if (h->oom) {
+		sxml_head_release(h);
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	}
+	if (!well) {
+		sxml_head_release(h);
+		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
+			      "%s.\nLocation: '%s', line %d (%d), column %d.",
+			      pc.have ? pc.msg : "Document is not well-formed",
+			      path, pc.line, pc.int1, pc.col);
+	}
+	h->have_root = h->root[0] != '\0';
 	return 0;
 }
 
@@ -391,6 +541,13 @@ int sxml_serialize(xmlDoc *doc, struct strbuf *out)
 /* ------------------------------------------------------------------ */
 /* snode accessors                                                     */
 
+/* Every mutator tells the document first (doc.c keeps what it was). */
+static void touch(const struct snode *n)
+{
+	if (n && XN(n)->doc)
+		sdoc_before_change(XN(n)->doc);
+}
+
 const char *snode_name(const struct snode *n)
 {
 	return n ? (const char *)XN(n)->name : NULL;
@@ -505,6 +662,7 @@ int snode_set_attr(struct snode *n, const char *attr, const char *value)
 {
 	xmlAttr *a;
 
+	touch(n);
 	if (!n)
 		return -EINVAL;
 	if (!value) {
@@ -576,6 +734,7 @@ int snode_rename_attr(struct snode *n, const char *from, const char *to)
 	xmlAttr *old, *nu, *next;
 	xmlChar *v;
 
+	touch(n);
 	if (!n || !(old = find_attr(n, from)))
 		return 0;
 	if (find_attr(n, to)) {
@@ -600,6 +759,7 @@ void snode_order_attrs(struct snode *n, const char *const *order)
 	xmlAttr *first_rest, *a;
 	size_t i;
 
+	touch(n);
 	if (!n)
 		return;
 	/* move each listed attribute, in turn, to the end of the ordered
@@ -663,6 +823,7 @@ int snode_set_text(struct snode *n, const char *text)
 {
 	xmlChar *enc;
 
+	touch(n);
 	if (!n)
 		return -EINVAL;
 	enc = xmlEncodeSpecialChars(XN(n)->doc, BAD_CAST text);
@@ -792,6 +953,7 @@ struct snode *snode_add(struct snode *n, const char *name)
 {
 	xmlNode *c;
 
+	touch(n);
 	if (!n)
 		return NULL;
 	c = xmlNewDocNode(XN(n)->doc, XN(n)->ns, BAD_CAST name, NULL);
@@ -832,6 +994,7 @@ struct snode *snode_ensure_path(struct snode *n, const char *path)
 
 void snode_remove(struct snode *n)
 {
+	touch(n);
 	if (!n)
 		return;
 	xmlUnlinkNode(XN(n));
@@ -864,6 +1027,7 @@ void snode_prune_empty(struct snode *n, const struct snode *stop)
 
 int snode_move(struct snode *n, struct snode *new_parent)
 {
+	touch(n);
 	if (!n || !new_parent)
 		return -EINVAL;
 	xmlUnlinkNode(XN(n));
@@ -895,6 +1059,7 @@ struct snode *snode_copy(const struct snode *n, struct snode *new_parent)
 {
 	xmlNode *c;
 
+	touch(new_parent);
 	if (!n || !new_parent)
 		return NULL;
 	c = xmlDocCopyNode(XN(n), XN(new_parent)->doc, 1);
@@ -908,6 +1073,7 @@ struct snode *snode_copy(const struct snode *n, struct snode *new_parent)
 
 int snode_rename(struct snode *n, const char *name)
 {
+	touch(n);
 	if (!n)
 		return -EINVAL;
 	xmlNodeSetName(XN(n), BAD_CAST name);
@@ -1001,6 +1167,7 @@ void snode_sort_by_schema(struct snode *n)
 	size_t k = 0, i, cnt = snode_count(n, NULL);
 	int last = -1;
 
+	touch(n);
 	if (cnt < 2)
 		return;
 	items = calloc(cnt, sizeof(*items));
@@ -1038,6 +1205,7 @@ void snode_sort_children(struct snode *n, const char *name, const char *attr)
 	struct snode *c;
 	size_t k = 0, cnt = snode_count(n, name);
 
+	touch(n);
 	if (cnt < 2)
 		return;
 	v = calloc(cnt, sizeof(*v));

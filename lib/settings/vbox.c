@@ -36,9 +36,28 @@ struct machine {
 	char *name;
 	struct vb_uuid uuid;
 	bool accessible;
+	bool lazy;              /* identity known, tree not read yet */
 	char *access_error;
 	struct vb_lock lock;
 };
+
+/* The machine's tree, read on first use (vbox_machine_open_at only reads
+ * the identity).  NULL when the machine is not accessible. */
+static struct sdoc *mdoc(const struct machine *cm)
+{
+	struct machine *m = (struct machine *)cm;
+	struct vb_error e2 = { 0 };
+
+	if (m->lazy) {
+		m->lazy = false;
+		if (sdoc_load(m->path, SDOC_MACHINE, &m->doc, &e2)) {
+			m->accessible = false;
+			free(m->access_error);
+			m->access_error = strdup(e2.msg);
+		}
+	}
+	return m->doc;
+}
 
 /* ------------------------------------------------------------------ */
 /* VirtualBox.xml                                                      */
@@ -419,7 +438,7 @@ struct vbox *machine_vbox(const struct machine *m)
 
 struct sdoc *machine_doc(const struct machine *m)
 {
-	return m->doc;
+	return mdoc(m);
 }
 
 const char *machine_path(const struct machine *m)
@@ -454,7 +473,7 @@ const char *machine_access_error(const struct machine *m)
 
 void machine_refresh(struct machine *m)
 {
-	if (m->doc)
+	if (mdoc(m))
 		machine_read_identity(m);
 }
 
@@ -473,6 +492,7 @@ int machine_lock(struct machine *m, struct vb_error *err)
 	free(lp);
 	if (rc)
 		return rc;
+	m->lazy = false;
 	if (m->doc && sdoc_is_new(m->doc))
 		return 0;
 	rc = sdoc_load(m->path, SDOC_MACHINE, &d, err);
@@ -489,7 +509,7 @@ int machine_lock(struct machine *m, struct vb_error *err)
 
 int machine_save(struct machine *m, struct vb_error *err)
 {
-	if (!m->doc)
+	if (!mdoc(m))
 		return vb_err(err, EINVAL, VBOX_E_INVALID_OBJECT_STATE,
 			      "The machine is not accessible");
 	if (machine_needs_migration(m))
@@ -516,7 +536,33 @@ int vbox_machine_open_at(struct vbox *vb, unsigned i, struct machine **out,
 	if (i >= vb->nmach)
 		return vb_err(err, ENOENT, VBOX_E_OBJECT_NOT_FOUND,
 			      "No such machine");
-	rc = machine_load(vb, vb->mach[i].src, &m, &e2);
+	{
+		/* the identity is enough for most callers: read the rest of
+		 * the file only when it is used (mdoc) */
+		struct vb_uuid u;
+		char *name;
+
+		rc = sdoc_peek_machine(vb->mach[i].src, &name, &u, &e2);
+		if (rc == 0 && vb_uuid_eq(&u, &vb->mach[i].uuid)) {
+			m = machine_alloc(vb, vb->mach[i].src);
+			if (!m) {
+				free(name);
+				return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY,
+					      "Out of memory");
+			}
+			m->name = name;
+			m->uuid = u;
+			m->accessible = true;
+			m->lazy = true;
+			*out = m;
+			return 0;
+		}
+		free(name);
+	}
+	if (rc == -ENOMEM)
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	if (rc >= 0)    /* an old file, or another UUID: the full story */
+		rc = machine_load(vb, vb->mach[i].src, &m, &e2);
 	if (rc == 0 && !vb_uuid_eq(&m->uuid, &vb->mach[i].uuid)) {
 		char a[40], b[40];
 
@@ -715,12 +761,17 @@ int vbox_extradata_set(struct vbox *vb, const char *key, const char *value,
 
 const char *machine_extradata_get(struct machine *m, const char *key)
 {
+	if (!mdoc(m))
+		return NULL;
 	return extradata_get(snode_child(sdoc_top(m->doc), "ExtraData"), key);
 }
 
 int machine_extradata_set(struct machine *m, const char *key,
 			  const char *value, struct vb_error *err)
 {
+	if (!mdoc(m))
+		return vb_err(err, EINVAL, VBOX_E_INVALID_OBJECT_STATE,
+			      "The machine is not accessible");
 	return extradata_set(sdoc_top(m->doc), key, value, err);
 }
 
@@ -752,7 +803,7 @@ struct snode *machine_elem(struct machine *m, enum melem e, bool create)
 	struct snode *mn, *hw;
 	unsigned v;
 
-	if (!m->doc)
+	if (!mdoc(m))
 		return NULL;
 	v = sdoc_version(m->doc);
 	mn = sdoc_top(m->doc);

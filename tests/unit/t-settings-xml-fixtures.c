@@ -20,7 +20,7 @@
 #include <stdio.h>
 
 #include "harness.h"
-#include "lib/settings/settings.h"
+#include "lib/settings/settings-int.h"
 #include "lib/util/fileio.h"
 #include "lib/util/strbuf.h"
 
@@ -157,4 +157,43 @@ void test_settings_fixtures__nvram_file_bumps_to_1_18(void)
 	T_ASSERT(!strstr(out, "\n    <StorageControllers>"));
 	free(out);
 	free(path);
+}
+
+/* The identity read `list vms` uses agrees with the full load. */
+void test_settings_fixtures__peek_gives_the_loaded_identity(void)
+{
+	const char *dir = fixture_dir();
+	struct dirent *de;
+	unsigned fast = 0;
+	DIR *dh = opendir(dir);
+
+	T_ASSERT(dh);
+	while ((de = readdir(dh))) {
+		struct vb_error err = { 0 };
+		struct sdoc *d = NULL;
+		struct vb_uuid u, lu;
+		char *path, *name = NULL;
+		int prc;
+
+		if (de->d_name[0] != 'v' || is_global(de->d_name))
+			continue;
+		path = vb_asprintf("%s/%s", dir, de->d_name);
+		prc = sdoc_peek_machine(path, &name, &u, &err);
+		T_OK(sdoc_load(path, SDOC_MACHINE, &d, &err));
+		if (prc == 0) {
+			T_EQ_STR(name, snode_attr(sdoc_top(d), "name"));
+			T_OK(vb_uuid_parse(snode_attr(sdoc_top(d), "uuid"), &lu));
+			T_ASSERT(vb_uuid_eq(&u, &lu));
+			fast++;
+		} else {
+			/* only old layouts need the full load */
+			T_EQ_INT(prc, 1);
+			T_ASSERT(sdoc_version_read(d) <= 9);
+		}
+		free(name);
+		sdoc_free(d);
+		free(path);
+	}
+	closedir(dh);
+	T_EQ_INT(fast, 25);
 }
