@@ -13,6 +13,16 @@
  * *_commit() write atomically (file-tmp, fsync, file-prev, rename).
  *
  * Versions are "1.<minor>"; the API passes the minor only (19 = 1.19).
+ *
+ * Lock order: a machine's lock before the global lock (machine_save() of a
+ * pre-4.0 machine that reaches 1.11 takes the global lock to move its
+ * media out of the global registry).
+ *
+ * Pre-4.0 files (legacy.c) are converted on load as VirtualBox reads them:
+ * < 1.7 layouts become 1.7, the DVD/floppy drives of < 1.9 machine files
+ * are StorageController attachments in memory (written back as
+ * DVDDrive/FloppyDrive while the file stays below 1.9), relative paths in
+ * VirtualBox.xml are resolved against the home.
  */
 #ifndef VB_SETTINGS_H
 #define VB_SETTINGS_H
@@ -117,7 +127,9 @@ unsigned vbox_machine_count(struct vbox *vb);
 const char *vbox_machine_src(struct vbox *vb, unsigned i);
 int vbox_machine_entry_uuid(struct vbox *vb, unsigned i, struct vb_uuid *u);
 /* Load registered machine i.  A machine whose file cannot be read is
- * still returned (machine_accessible() false). */
+ * still returned (machine_accessible() false).  Only the identity (name,
+ * UUID, accessibility) is read here; the tree is read on first use
+ * (machine_doc(), machine_elem(), ...). */
 int vbox_machine_open_at(struct vbox *vb, unsigned i, struct machine **out,
 			 struct vb_error *err);
 /* Find a registered machine by UUID, name or settings file path, with
@@ -160,7 +172,9 @@ const char *machine_access_error(const struct machine *m);
 
 /* Exclusive lock on the machine's settings, reloading the file. */
 int machine_lock(struct machine *m, struct vb_error *err);
-/* Write the file (when changed); the lock stays held. */
+/* Write the file (when changed); the lock stays held.  A pre-4.0 machine
+ * whose file reaches 1.11 gets the media it uses moved from the global
+ * registry into its own (migrate.c). */
 int machine_save(struct machine *m, struct vb_error *err);
 void machine_unlock(struct machine *m);
 /* Re-read identity (name, uuid) after edits of the <Machine> element. */
