@@ -836,7 +836,7 @@ static int convert_disk_registry(struct sdoc *d, struct snode *g,
 	return 0;
 }
 
-static int add_default_dhcp(struct snode *g)
+int global_add_default_dhcp(struct snode *g)
 {
 	struct snode *n;
 
@@ -928,7 +928,7 @@ int legacy_global_convert(struct sdoc *d, struct vb_error *err)
 	free(home);
 	if (rc)
 		return rc;
-	if (add_default_dhcp(g))
+	if (global_add_default_dhcp(g))
 		return oom(err);
 	snode_sort_by_schema(g);
 	return 0;

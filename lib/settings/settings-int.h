@@ -101,6 +101,8 @@ bool vbox_global_locked(const struct vbox *vb);
  * global registry into its own (migrate.c).  machine_save() uses these. */
 bool machine_needs_migration(struct machine *m);
 int machine_migrate_and_save(struct machine *m, struct vb_error *err);
+/* VirtualBox's default DHCP server (vboxnet0) when <Global> has none. */
+int global_add_default_dhcp(struct snode *g);
 /* Map pre-1.5 OS type ids. */
 const char *legacy_ostype_map(const char *old);
 

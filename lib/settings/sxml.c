@@ -102,14 +102,19 @@ static bool has_doctype(const char *data, size_t len)
 	return false;
 }
 
-int sxml_parse(const char *data, size_t len, const char *path, xmlDoc **out,
-	       struct vb_error *err)
+/* Run libxml2 over a settings file's bytes.  With sax NULL the tree is
+ * built (*doc); otherwise only sax is called (ctxt->_private = priv).
+ * The same checks and error texts either way. */
+static int run_parser(const char *data, size_t len, const char *path,
+		      const xmlSAXHandler *sax, void *priv, int opts,
+		      xmlDoc **doc, struct vb_error *err)
 {
 	struct parse_ctx pc = { { 0 }, 0, 0, 0, 0 };
 	xmlParserCtxt *ctxt;
-	xmlDoc *doc;
+	xmlDoc *d;
+	int well;
 
-	*out = NULL;
+	*doc = NULL;
 	if (len > SETTINGS_MAX_FILE || len > (size_t)INT32_MAX)
 		return vb_err(err, EFBIG, VBOX_E_XML_ERROR,
 			      "Settings file '%s' is too large", path);
@@ -121,23 +126,47 @@ int sxml_parse(const char *data, size_t len, const char *path, xmlDoc **out,
 	ctxt = xmlNewParserCtxt();
 	if (!ctxt)
 		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	if (sax) {
+		memcpy(ctxt->sax, sax, sizeof(*sax));
+		ctxt->_private = priv;
+	}
 	xmlSetStructuredErrorFunc(&pc, structured_error);
-	doc = xmlCtxtReadMemory(ctxt, data, (int)len, path, NULL,
-				XML_PARSE_NONET | XML_PARSE_NOBLANKS |
-				XML_PARSE_NOCDATA | XML_PARSE_NOWARNING |
-				XML_PARSE_NOERROR);
+	d = xmlCtxtReadMemory(ctxt, data, (int)len, path, NULL,
+			      XML_PARSE_NONET | XML_PARSE_NOBLANKS |
+			      XML_PARSE_NOCDATA | XML_PARSE_NOWARNING |
+			      XML_PARSE_NOERROR | opts);
 	xmlSetStructuredErrorFunc(NULL, NULL);
-	if (!doc || !ctxt->wellFormed) {
-		if (doc)
-			xmlFreeDoc(doc);
-		xmlFreeParserCtxt(ctxt);
+	well = ctxt->wellFormed;
+	if (!d && ctxt->myDoc)
+		d = ctxt->myDoc;
+	ctxt->myDoc = NULL;
+	xmlFreeParserCtxt(ctxt);
+	if (!well || (!sax && !d)) {
+		xmlFreeDoc(d);
 		/* VirtualBox's text for libxml2 errors (IPRT XmlError) */
 		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
 			      "%s.\nLocation: '%s', line %d (%d), column %d.",
 			      pc.have ? pc.msg : "Document is not well-formed",
 			      path, pc.line, pc.int1, pc.col);
 	}
-	xmlFreeParserCtxt(ctxt);
+	if (sax) {
+		xmlFreeDoc(d);
+		return 0;
+	}
+	*doc = d;
+	return 0;
+}
+
+int sxml_parse(const char *data, size_t len, const char *path, xmlDoc **out,
+	       struct vb_error *err)
+{
+	xmlDoc *doc;
+	int rc;
+
+	*out = NULL;
+	rc = run_parser(data, len, path, NULL, NULL, 0, &doc, err);
+	if (rc)
+		return rc;
 	if (doc->intSubset || doc->extSubset) {
 		xmlFreeDoc(doc);
 		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
@@ -241,20 +270,12 @@ void sxml_head_release(struct sxml_head *h)
 int sxml_peek(const char *data, size_t len, const char *path,
 	      const char *want_top, struct sxml_head *h, struct vb_error *err)
 {
-	struct parse_ctx pc = { { 0 }, 0, 0, 0, 0 };
 	xmlSAXHandler sax;
-	xmlParserCtxt *ctxt;
-	int well;
+	xmlDoc *none;
+	int rc;
 
 	memset(h, 0, sizeof(*h));
 	h->want_top = want_top;
-	if (len > SETTINGS_MAX_FILE || len > (size_t)INT32_MAX)
-		return vb_err(err, EFBIG, VBOX_E_XML_ERROR,
-			      "Settings file '%s' is too large", path);
-	if (has_doctype(data, len))
-		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
-			      "Error in %s (line 1) -- document type declarations are not allowed in settings files.",
-			      path);
 	memset(&sax, 0, sizeof(sax));
 	sax.initialized = XML_SAX2_MAGIC;
 	sax.startElementNs = peek_start;
@@ -264,35 +285,14 @@ int sxml_peek(const char *data, size_t len, const char *path,
 	sax.ignorableWhitespace = peek_chars;
 	sax.comment = peek_comment;
 	sax.processingInstruction = peek_pi;
-	xmlSetGenericErrorFunc(NULL, quiet_error);
-	ctxt = xmlNewParserCtxt();
-	if (!ctxt)
-		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
-	memcpy(ctxt->sax, &sax, sizeof(sax));
-	ctxt->_private = h;
-	xmlSetStructuredErrorFunc(&pc, structured_error);
 	/* NOENT: with no DTD this only resolves &amp; and friends into the
 	 * values, as the tree builder does */
-	xmlCtxtReadMemory(ctxt, data, (int)len, path, NULL,
-			  XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOENT |
-			  XML_PARSE_NOCDATA | XML_PARSE_NOWARNING |
-			  XML_PARSE_NOERROR);
-	xmlSetStructuredErrorFunc(NULL, NULL);
-	well = ctxt->wellFormed;
-	if (ctxt->myDoc)
-		xmlFreeDoc(ctxt->myDoc);
-	ctxt->myDoc = NULL;
-	xmlFreeParserCtxt(ctxt);
-	if (h->oom) {
+	rc = run_parser(data, len, path, &sax, h, XML_PARSE_NOENT, &none, err);
+	if (!rc && h->oom)
+		rc = vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	if (rc) {
 		sxml_head_release(h);
-		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
-	}
-	if (!well) {
-		sxml_head_release(h);
-		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
-			      "%s.\nLocation: '%s', line %d (%d), column %d.",
-			      pc.have ? pc.msg : "Document is not well-formed",
-			      path, pc.line, pc.int1, pc.col);
+		return rc;
 	}
 	h->have_root = h->root[0] != '\0';
 	return 0;

@@ -73,14 +73,7 @@ static struct sdoc *default_global(const char *path)
 	g = sdoc_top(d);
 	if (!snode_ensure(g, "MachineRegistry"))
 		goto fail;
-	n = snode_ensure_path(g, "NetserviceRegistry/DHCPServers/DHCPServer");
-	if (!n ||
-	    snode_set_attr(n, "networkName", "HostInterfaceNetworking-vboxnet0") ||
-	    snode_set_attr(n, "IPAddress", "192.168.56.100") ||
-	    snode_set_attr(n, "networkMask", "255.255.255.0") ||
-	    snode_set_attr(n, "lowerIP", "192.168.56.101") ||
-	    snode_set_attr(n, "upperIP", "192.168.56.254") ||
-	    snode_set_attr(n, "enabled", "1"))
+	if (global_add_default_dhcp(g))
 		goto fail;
 	n = snode_ensure(g, "Updates");
 	if (!n || snode_set_attr(n, "enabled", "false"))
