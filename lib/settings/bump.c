@@ -109,8 +109,12 @@ static unsigned hw_needs(const struct snode *hw)
 			v = vmax(v, 10);
 	}
 	/* 1.14 */
-	if (snode_path(hw, "Frontend/Default"))
+	if (snode_path(hw, "Frontend/Default") || snode_child(cpu, "LongMode"))
 		v = vmax(v, 14);
+	/* 1.16: the CPU APIC/x2APIC flags */
+	if (enabled_true(cpu, "X2APIC") ||
+	    (snode_child(cpu, "APIC") && !snode_child_enabled(cpu, "APIC", true)))
+		v = vmax(v, 16);
 	n = snode_child(hw, "Display");
 	s = snode_attr(n, "controller");
 	if (s && strcmp(s, "VBoxVGA"))
