@@ -256,28 +256,16 @@ static unsigned level_needs(const struct snode *lvl, bool in_hw)
 	return v;
 }
 
-static unsigned snapshot_needs(const struct snode *snap)
-{
-	struct snode *c;
-	unsigned v;
-
-	if (!snap)
-		return 0;
-	v = level_needs(snap, true);
-	for (c = snode_path(snap, "Snapshots/Snapshot"); c;
-	     c = snode_next(c, "Snapshot"))
-		v = vmax(v, snapshot_needs(c));
-	return v;
-}
-
 unsigned machine_needed_version(struct sdoc *d)
 {
 	struct snode *m = sdoc_top(d), *g;
 	unsigned v = d->version;
 	const char *s;
 
+	/* Only the current state counts, as in VirtualBox's
+	 * bumpSettingsVersionIfNeeded(): a 1.16 file written by VirtualBox
+	 * keeps an NVRAM path (a 1.18 setting) inside a snapshot. */
 	v = vmax(v, level_needs(m, false));
-	v = vmax(v, snapshot_needs(snode_child(m, "Snapshot")));
 	if (snode_child(m, "Teleporter"))
 		v = vmax(v, 9);
 	g = snode_path(m, "MediaRegistry");
