@@ -258,12 +258,12 @@ static int set_audio_driver(struct mv *mv)
 		if (strcasecmp(v, t[i].cli))
 			continue;
 		if (!t[i].settings) {
-			/* "default": the host's own backend, remembered as
-			 * such; on Linux VirtualBox resolves it to Pulse */
+			/* "default": remembered as such, with the concrete
+			 * backend of this host beside it */
 			rc = hwm_set_bool(mv->m, HWM_AUDIO_DEFAULT_DRV, true);
 			if (!rc)
 				rc = hwm_set_str(mv->m, HWM_AUDIO_DRIVER,
-						 "Pulse");
+						 hwm_audio_host_default());
 		} else {
 			rc = hwm_set_bool(mv->m, HWM_AUDIO_DEFAULT_DRV, false);
 			if (!rc)

@@ -851,7 +851,7 @@ static void show_audio(struct vi *v)
 
 	drv = hwm_get_bool(m, HWM_AUDIO_DEFAULT_DRV) ?
 	      pick(v, "default", "Default") :
-	      map_value(v, audio_drv_map, hwm_get_str(m, HWM_AUDIO_DRIVER));
+	      map_value(v, audio_drv_map, hwm_audio_driver(m));
 	ctl = map_value(v, audio_ctl_map, hwm_get_str(m, HWM_AUDIO_CTL));
 	if (strcmp(codec, "SB16") && strcmp(codec, "STAC9700") &&
 	    strcmp(codec, "AD1980") && strcmp(codec, "STAC9221"))

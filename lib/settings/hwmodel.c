@@ -9,12 +9,14 @@
  * VirtualBox 7.0 writer (Settings.cpp), Main's setter rules for the
  * checks (MachineImpl.cpp).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "lib/settings/hwmodel.h"
 #include "lib/util/strbuf.h"
@@ -370,6 +372,91 @@ const char *hwm_audio_codec_default(const char *controller)
 	if (controller && !strcmp(controller, "HDA"))
 		return "STAC9221";
 	return "STAC9700";
+}
+
+/*
+ * The audio backend VirtualBox picks on a Linux host: PulseAudio when a
+ * pulseaudio (or pipewire-pulse) daemon runs and libpulse is installed,
+ * else ALSA when libasound is installed, else OSS.  VirtualBox asks the
+ * dynamic loader; we look for the library in the usual directories.
+ */
+static bool audio_proc_running(const char *name)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		char path[300], comm[64];
+		FILE *f;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f)) {
+			comm[strcspn(comm, "\n")] = '\0';
+			found = !strcmp(comm, name);
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+static bool audio_lib_present(const char *soname)
+{
+	static const char *const dirs[] = {
+		"/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu",
+		"/usr/lib/aarch64-linux-gnu", "/lib/aarch64-linux-gnu",
+		"/usr/lib64", "/lib64", "/usr/lib", "/lib",
+		"/usr/local/lib",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], soname);
+		if (access(path, R_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+const char *hwm_audio_host_default(void)
+{
+	static const char *cached;
+
+	if (cached)
+		return cached;
+	if ((audio_proc_running("pulseaudio") ||
+	     audio_proc_running("pipewire-pulse")) &&
+	    audio_lib_present("libpulse.so.0"))
+		cached = "Pulse";
+	else if (audio_lib_present("libasound.so.2"))
+		cached = "ALSA";
+	else
+		cached = "OSS";
+	return cached;
+}
+
+const char *hwm_audio_driver(struct machine *m)
+{
+	static const char *const linux_drv[] = { "Null", "OSS", "ALSA",
+						 "Pulse" };
+	const char *v = hwm_get_str(m, HWM_AUDIO_DRIVER);
+	size_t i;
+
+	/* files before 1.3 spell the drivers in lower case */
+	for (i = 0; i < sizeof(linux_drv) / sizeof(linux_drv[0]); i++)
+		if (!strcasecmp(v, linux_drv[i]))
+			return linux_drv[i];
+	return hwm_audio_host_default();
 }
 
 static const char *default_text(struct machine *m, enum hwm_id id)

@@ -182,6 +182,15 @@ int hwm_set_x2apic(struct machine *m, bool on);
 /* Audio codec default for a controller ("STAC9700", "SB16", "STAC9221"). */
 const char *hwm_audio_codec_default(const char *controller);
 
+/* The audio backend VirtualBox chooses on this (Linux) host: "Pulse",
+ * "ALSA" or "OSS". */
+const char *hwm_audio_host_default(void);
+
+/* The driver in effect: the file's when Linux has it (Null, OSS, ALSA,
+ * Pulse, any case), else the host default -- VirtualBox substitutes
+ * drivers of other hosts (DirectSound, CoreAudio...) when it reads. */
+const char *hwm_audio_driver(struct machine *m);
+
 /* The paravirt provider VirtualBox would use for the OS type when the
  * configured one is Default or Legacy (settings spelling). */
 const char *hwm_effective_paravirt(struct machine *m);
