@@ -455,7 +455,8 @@ bool hwm_snapshot_is_current(struct machine *m, struct snode *snap);
 
 /* Apply VirtualBox's write-time rules before saving (a trace file is only
  * kept while tracing is on; remembered attachments at their defaults are
- * dropped).  Call once after a batch of changes. */
+ * dropped; an enabled adapter without a MAC address gets one).  Call once
+ * after a batch of changes. */
 int hwm_normalize(struct machine *m);
 
 #endif

@@ -716,5 +716,20 @@ int hwm_normalize(struct machine *m)
 		}
 		nic_tidy(m, a);
 	}
+	/* an enabled adapter needs a MAC address: VirtualBox makes one up
+	 * when it finds none (and writes it); disabled adapters stay as
+	 * they are (VirtualBox also writes those without one) */
+	for (a = snode_child(machine_elem(m, ME_NETWORK, false), "Adapter"); a;
+	     a = snode_next(a, "Adapter")) {
+		unsigned slot = snode_u32(a, "slot", 0);
+		int rc;
+
+		if (snode_attr(a, "MACAddress") ||
+		    !snode_bool(a, "enabled", false))
+			continue;
+		rc = hwm_nic_set_mac(m, slot, NULL, NULL);
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
