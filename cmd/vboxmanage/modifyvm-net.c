@@ -55,44 +55,55 @@ static int nat_err(const char *context, int line, const char *fmt, ...)
 	return mv_api(&err, context, line);
 }
 
-/* IPRT's RTStrToUInt32(): the leading number (auto base), 0 when there
- * is none or it overflows. */
-static uint32_t lenient_u32(const char *s)
+/*
+ * IPRT's RTStrToUInt64Ex() as RTStrToUInt32()/RTStrToUInt16() use it:
+ * blanks and signs skipped, base from the prefix (0x hex, 0 octal), the
+ * leading digits taken, wrapping on overflow, a minus negating; 0 when
+ * there is no digit.  The callers truncate like those functions do.
+ */
+static uint64_t lenient_u64(const char *s)
 {
-	unsigned long long v = 0;
-	int base = 10;
+	uint64_t v = 0;
+	bool neg = false;
+	unsigned base = 10;
 
 	while (isspace((unsigned char)*s))
 		s++;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+	for (; *s == '+' || *s == '-'; s++)
+		if (*s == '-')
+			neg = !neg;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') &&
+	    isxdigit((unsigned char)s[2])) {
 		base = 16;
 		s += 2;
-	} else if (s[0] == '0' && s[1]) {
+	} else if (s[0] == '0' && s[1] >= '0' && s[1] <= '7') {
 		base = 8;
+		s++;
 	}
 	for (; *s; s++) {
-		int d;
+		unsigned d;
 
 		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (base == 16 && isxdigit((unsigned char)*s))
-			d = tolower((unsigned char)*s) - 'a' + 10;
+			d = (unsigned)(*s - '0');
+		else if (isxdigit((unsigned char)*s))
+			d = (unsigned)(tolower((unsigned char)*s) - 'a' + 10);
 		else
 			break;
 		if (d >= base)
 			break;
-		v = v * (unsigned)base + (unsigned)d;
-		if (v > UINT32_MAX)
-			return 0;
+		v = v * base + d;
 	}
-	return (uint32_t)v;
+	return neg ? (uint64_t)0 - v : v;
+}
+
+static uint32_t lenient_u32(const char *s)
+{
+	return (uint32_t)lenient_u64(s);
 }
 
 static uint16_t lenient_u16(const char *s)
 {
-	uint32_t v = lenient_u32(s);
-
-	return v > 0xffff ? 0 : (uint16_t)v;
+	return (uint16_t)lenient_u64(s);
 }
 
 /* RTStrStrip() in place. */
@@ -255,11 +266,10 @@ static int set_nat_settings(struct mv *mv)
 	slot = mv->g->index - 1;
 	/* Main's SetNetworkSettings() keeps zeros as "unchanged" and, as
 	 * VirtualBox 7.0 does, stores the send buffer size as receive size */
-	if (v[2])
-		v[2] = v[1];
 	for (i = 0; i < 5 && !rc; i++)
 		if (v[i])
-			rc = hwm_nat_set_u32(mv->m, slot, attrs[i], v[i]);
+			rc = hwm_nat_set_u32(mv->m, slot, attrs[i],
+					     i == 2 ? v[1] : v[i]);
 	return mv_rc(rc);
 }
 
