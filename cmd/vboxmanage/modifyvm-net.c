@@ -181,9 +181,20 @@ static int set_net_name(struct mv *mv, unsigned slot, enum hwm_att t,
 			bool none_clears, const char *context, int line)
 {
 	const char *v = mv->g->v.str;
+	char ctx[160];
 
-	if (none_clears && !strcasecmp(v, "none"))
+	/* "none" (exactly) clears; VirtualBox then passes an empty string,
+	 * which its error context shows */
+	if (none_clears && !strcmp(v, "none")) {
+		const char *p = strstr(context, "ValueUnion.psz");
+
 		v = "";
+		if (p) {
+			snprintf(ctx, sizeof(ctx), "%.*s%s", (int)(p - context),
+				 context, p + strlen("ValueUnion.psz"));
+			context = ctx;
+		}
+	}
 	if (!*v && hwm_nic_attachment(mv->m, slot) == t) {
 		if (t == HWA_INTNET)
 			return nic_err(context, line,
@@ -443,7 +454,7 @@ int mv_net(struct mv *mv)
 				    1815);
 	case MV_INTNET:
 		return set_net_name(mv, slot, HWA_INTNET, true,
-				    "COMSETTER(InternalNetwork)(Bstr().raw())",
+				    "COMSETTER(InternalNetwork)(Bstr(ValueUnion.psz).raw())",
 				    1834);
 	case MV_GENERICDRV:
 		return mv_rc(hwm_nic_set_net_name(m, slot, HWA_GENERIC,
