@@ -592,6 +592,29 @@ static int drop_extra_nics(struct machine *m)
 	return 0;
 }
 
+
+/* Whether a registered machine is named name (VirtualBox checks group
+ * paths against machine names). */
+static bool name_taken(void *ctx, const char *name)
+{
+	struct vbox *vb = ctx;
+	unsigned i, n = vb ? vbox_machine_count(vb) : 0;
+
+	for (i = 0; i < n; i++) {
+		struct machine *o = NULL;
+		bool same;
+
+		if (vbox_machine_open_at(vb, i, &o, NULL) || !o)
+			continue;
+		same = machine_accessible(o) && machine_name(o) &&
+		       !strcmp(machine_name(o), name);
+		machine_free(o);
+		if (same)
+			return true;
+	}
+	return false;
+}
+
 static int mv_general(struct mv *mv)
 {
 	struct vb_getopt *g = mv->g;
@@ -605,6 +628,11 @@ static int mv_general(struct mv *mv)
 	case MV_NAME: {
 		struct vb_uuid x;
 
+		if (!*g->v.str)
+			return mv_machine_err(VB_E_INVALIDARG,
+					      "COMSETTER(Name)(Bstr(ValueUnion.psz).raw())",
+					      2343,
+					      "Machine name must not be empty");
 		if (!vb_uuid_parse(g->v.str, &x))
 			return mv_machine_err(VB_E_INVALIDARG,
 					      "COMSETTER(Name)(Bstr(ValueUnion.psz).raw())",
@@ -623,7 +651,7 @@ static int mv_general(struct mv *mv)
 		}
 	}
 	case MV_GROUPS:
-		if (hwm_set_groups(m, g->v.str, &err))
+		if (hwm_set_groups(m, g->v.str, name_taken, mv->ctx->vb, &err))
 			return err.hrc ? mv_api(&err,
 						"COMSETTER(Groups)(ComSafeArrayAsInParam(groups))",
 						2350)
@@ -634,6 +662,17 @@ static int mv_general(struct mv *mv)
 	case MV_OSTYPE: {
 		const struct ostype *t = ostype_find(g->v.str);
 
+		/* an unknown id is refused once the OS type table is in the
+		 * library (it always knows "Other") */
+		if (!t && ostype_find("Other")) {
+			vb_err(&err, ENOENT, VBOX_E_OBJECT_NOT_FOUND,
+			       "'%s' is not a valid Guest OS type", g->v.str);
+			vb_err_where(&err, "VirtualBoxWrap", "IVirtualBox",
+				     "nsISupports");
+			return mv_api(&err,
+				      "COMSETTER(OSTypeId)(Bstr(ValueUnion.psz).raw())",
+				      2373);
+		}
 		return mv_rc(hwm_set_str(m, HWM_OSTYPE, t ? t->id : g->v.str));
 	}
 	case MV_ICONFILE:
@@ -1123,6 +1162,40 @@ static int update_registry(struct vbm_ctx *ctx, struct machine *m,
 	return MV_OK;
 }
 
+/* With the settings file, VirtualBox renames the NVRAM file of the current
+ * state to <new name>.nvram beside it (whether or not the file exists)
+ * and records the new path, relative to the machine folder. */
+static int rename_nvram(struct machine *m, const char *old_dir,
+			const char *new_dir, const char *nname)
+{
+	struct snode *nv = snode_child(machine_elem(m, ME_BIOS, false),
+				       "NVRAM");
+	const char *p = snode_attr(nv, "path");
+	char *from, *to;
+	size_t ol = strlen(old_dir);
+	int rc;
+
+	if (!p || !*p)
+		return 0;
+	if (p[0] == '/' && !(strncmp(p, old_dir, ol) == 0 && p[ol] == '/'))
+		from = strdup(p);
+	else
+		from = vb_asprintf("%s/%s", new_dir,
+				   p[0] == '/' ? p + ol + 1 : p);
+	to = vb_asprintf("%s/%s.nvram", new_dir, nname);
+	if (!from || !to) {
+		free(from);
+		free(to);
+		return -ENOMEM;
+	}
+	if (strcmp(from, to))
+		rename(from, to);
+	rc = hwm_attr_set(nv, "path", to + strlen(new_dir) + 1);
+	free(from);
+	free(to);
+	return rc;
+}
+
 /* Machine::i_prepareSaveSettings(): with name sync, a folder named after
  * [group/]name and the file name follow the new name. */
 static int save_with_rename(struct mv *mv, const char *old_name,
@@ -1209,6 +1282,8 @@ static int save_with_rename(struct mv *mv, const char *old_name,
 			rename(a, b);
 		free(a);
 		free(b);
+		if (rename_nvram(m, dir, new_dir, nname))
+			goto oom;
 	}
 	renamed = dir_renamed || strcmp(cfg, new_cfg);
 	if (renamed) {

@@ -744,38 +744,97 @@ char *hwm_groups(struct machine *m)
 	return sb_detach(&sb);
 }
 
-/* VirtualBox's group rules: absolute, no empty, "." or ".." component,
- * no trailing slash (but "/" itself). */
-static char *normalize_group(const char *g, size_t len)
+/*
+ * Whether a group path component survives VirtualBox's file name
+ * sanitising unchanged: only blanks, "()-._", ASCII letters and digits
+ * and code points U+00A0..U+D7AF; no leading dot or dash, no trailing
+ * dot, no leading or trailing blank.
+ */
+static bool group_component_ok(const char *p, size_t len)
 {
-	char *s;
-	size_t i, start;
+	size_t i = 0;
 
-	if (len == 0)
-		return strdup("/");
-	if (g[0] != '/')
-		return NULL;
-	s = strndup(g, len);
-	if (!s)
-		return NULL;
-	while (len > 1 && s[len - 1] == '/')
-		s[--len] = '\0';
-	for (i = 1, start = 1; i <= len; i++) {
-		if (s[i] != '/' && s[i] != '\0')
+	if (!len)
+		return false;
+	if (p[0] == '.' || p[0] == '-' || p[len - 1] == '.' ||
+	    p[0] == ' ' || p[len - 1] == ' ')
+		return false;
+	while (i < len) {
+		unsigned char c = (unsigned char)p[i];
+		uint32_t cp;
+		size_t n;
+
+		if (c < 0x80) {
+			if (!(c == ' ' || c == '(' || c == ')' || c == '-' ||
+			      c == '.' || c == '_' || (c >= '0' && c <= '9') ||
+			      (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+				return false;
+			i++;
 			continue;
-		if (len > 1 && (i == start ||
-				(i - start == 1 && s[start] == '.') ||
-				(i - start == 2 && s[start] == '.' &&
-				 s[start + 1] == '.'))) {
-			free(s);
-			return NULL;
 		}
-		start = i + 1;
+		if ((c & 0xe0) == 0xc0) {
+			cp = c & 0x1f;
+			n = 2;
+		} else if ((c & 0xf0) == 0xe0) {
+			cp = c & 0x0f;
+			n = 3;
+		} else {
+			return false;   /* 4-byte sequences are beyond U+D7AF */
+		}
+		if (i + n > len)
+			return false;
+		for (size_t k = 1; k < n; k++) {
+			if (((unsigned char)p[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | ((unsigned char)p[i + k] & 0x3f);
+		}
+		if (cp < 0xa0 || cp > 0xd7af)
+			return false;
+		i += n;
 	}
-	return s;
+	return true;
 }
 
-int hwm_set_groups(struct machine *m, const char *list, struct vb_error *err)
+/*
+ * VirtualBox's rules for one group: "/" or "/a[/b...]" without empty
+ * components or a trailing slash, every component a valid file name.
+ * For the primary (first) group, a parent component may not be the name
+ * of a registered machine (taken() says so): -EEXIST then.
+ */
+static int group_check(const char *g, bool primary,
+		       bool (*taken)(void *ctx, const char *name), void *ctx)
+{
+	const char *p, *slash;
+
+	if (!strcmp(g, "/"))
+		return 0;
+	if (g[0] != '/' || !g[1] || g[strlen(g) - 1] == '/')
+		return -EINVAL;
+	for (p = g + 1; p; p = slash ? slash + 1 : NULL) {
+		size_t len;
+
+		slash = strchr(p, '/');
+		len = slash ? (size_t)(slash - p) : strlen(p);
+		if (!group_component_ok(p, len))
+			return -EINVAL;
+		if (slash && primary && taken) {
+			char *name = strndup(p, len);
+			bool t;
+
+			if (!name)
+				return -ENOMEM;
+			t = taken(ctx, name);
+			free(name);
+			if (t)
+				return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+int hwm_set_groups(struct machine *m, const char *list,
+		   bool (*taken)(void *ctx, const char *name), void *ctx,
+		   struct vb_error *err)
 {
 	struct snode *mn = machine_elem(m, ME_MACHINE, false);
 	char *items[256];
@@ -795,12 +854,26 @@ int hwm_set_groups(struct machine *m, const char *list, struct vb_error *err)
 				    "Too many machine groups");
 			goto out;
 		}
-		g = normalize_group(p, len);
+		g = len ? strndup(p, len) : strdup("/");
 		if (!g) {
-			rc = vb_err(err, EINVAL, VB_E_INVALIDARG,
-				    "Invalid machine group '%.*s'", (int)len, p);
-			vb_err_where(err, "MachineWrap", "IMachine",
-				     "nsISupports");
+			rc = -ENOMEM;
+			goto out;
+		}
+		rc = group_check(g, n == 0, taken, ctx);
+		if (rc) {
+			if (rc == -EINVAL)
+				vb_err(err, EINVAL, VB_E_INVALIDARG,
+				       "Invalid machine group '%s'", g);
+			else if (rc == -EEXIST)
+				vb_err(err, EINVAL, VB_E_INVALIDARG,
+				       "Invalid machine group '%s' conflicts with a virtual machine name",
+				       g);
+			if (rc != -ENOMEM) {
+				vb_err_where(err, "VirtualBoxWrap",
+					     "IVirtualBox", "nsISupports");
+				rc = -EINVAL;
+			}
+			free(g);
 			goto out;
 		}
 		for (j = 0; j < n; j++)

@@ -165,9 +165,13 @@ int hwm_set_description(struct machine *m, const char *text);
 
 /* Groups: comma-joined list ("/" when none; allocated). */
 char *hwm_groups(struct machine *m);
-/* Set from a comma list as modifyvm --groups gives it; VirtualBox's
- * validation ("Invalid machine group '<g>'"). */
-int hwm_set_groups(struct machine *m, const char *list, struct vb_error *err);
+/* Set from a comma list as modifyvm --groups gives it, with VirtualBox's
+ * validation ("Invalid machine group '<g>'"; an empty item is "/").
+ * taken(ctx, name), when given, tells whether a registered machine has
+ * that name: the parent components of the first group may not. */
+int hwm_set_groups(struct machine *m, const char *list,
+		   bool (*taken)(void *ctx, const char *name), void *ctx,
+		   struct vb_error *err);
 
 /* Hardware UUID (the machine UUID when unset). */
 void hwm_hardware_uuid(struct machine *m, struct vb_uuid *out);

@@ -354,19 +354,36 @@ void test_model__cpuid_and_hotplug(void)
 	machine_free(m);
 }
 
+static bool taken_any(void *ctx, const char *name)
+{
+	(void)ctx;
+	return !strcmp(name, "taken");
+}
+
 void test_model__groups_and_description(void)
 {
 	struct vb_error err = { 0 };
 	struct machine *m = mk("1.19", "", "<Hardware/>");
 	char *s;
 
-	T_OK(hwm_set_groups(m, "/a/b,/c/", &err));
+	T_OK(hwm_set_groups(m, "/a/b,/c,,/c", NULL, NULL, &err));
 	s = hwm_groups(m);
-	T_EQ_STR(s, "/a/b,/c");
+	T_EQ_STR(s, "/a/b,/c,/");
 	free(s);
-	T_EQ_INT(hwm_set_groups(m, "nope", &err), -EINVAL);
+	T_EQ_INT(hwm_set_groups(m, "nope", NULL, NULL, &err), -EINVAL);
 	T_EQ_STR(err.msg, "Invalid machine group 'nope'");
-	T_OK(hwm_set_groups(m, "/", &err));
+	T_EQ_INT(hwm_set_groups(m, "/c/", NULL, NULL, &err), -EINVAL);
+	T_EQ_INT(hwm_set_groups(m, "/a//b", NULL, NULL, &err), -EINVAL);
+	T_EQ_INT(hwm_set_groups(m, "/a/.b", NULL, NULL, &err), -EINVAL);
+	T_EQ_INT(hwm_set_groups(m, "/a/b.", NULL, NULL, &err), -EINVAL);
+	T_EQ_INT(hwm_set_groups(m, "/a:b", NULL, NULL, &err), -EINVAL);
+	T_OK(hwm_set_groups(m, "/Gr\xc3\xbcn (2)/x_y-z.w", NULL, NULL, &err));
+	T_EQ_INT(hwm_set_groups(m, "/taken/x", taken_any, NULL, &err),
+		 -EINVAL);
+	T_EQ_STR(err.msg, "Invalid machine group '/taken/x' conflicts with a virtual machine name");
+	/* only parent components of the first group count */
+	T_OK(hwm_set_groups(m, "/taken,/b/taken", taken_any, NULL, &err));
+	T_OK(hwm_set_groups(m, "/", NULL, NULL, &err));
 	expect_not_in(m, "Groups");
 	T_OK(hwm_set_description(m, "line 1\nline \"2\""));
 	s = hwm_description(m);
