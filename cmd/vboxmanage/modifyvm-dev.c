@@ -282,6 +282,46 @@ static int set_audio_driver(struct mv *mv)
 	return mv_rc(rc);
 }
 
+/* A VRDE port list: "p[-p][,p[-p]...]" with ports 1..65535 of up to
+ * five digits. */
+static bool vrde_port_ok(const char *p, size_t n)
+{
+	unsigned v = 0;
+	size_t i;
+
+	if (n == 0 || n > 5)
+		return false;
+	for (i = 0; i < n; i++)
+		v = v * 10 + (unsigned)(p[i] - '0');
+	return v != 0 && v < 0x10000;
+}
+
+static bool vrde_ports_valid(const char *s)
+{
+	if (!*s)
+		return false;
+	while (*s) {
+		const char *start = s, *dash = NULL;
+
+		for (; *s && *s != ','; s++) {
+			if (*s == '-') {
+				if (dash)
+					return false;
+				dash = s;
+			} else if (*s < '0' || *s > '9') {
+				return false;
+			}
+		}
+		if (dash ? !vrde_port_ok(start, (size_t)(dash - start)) ||
+			   !vrde_port_ok(dash + 1, (size_t)(s - dash - 1))
+			 : !vrde_port_ok(start, (size_t)(s - start)))
+			return false;
+		if (*s == ',')
+			s++;
+	}
+	return true;
+}
+
 static const char *mode_word(const char *w)
 {
 	if (!strcasecmp(w, "disabled"))
@@ -625,10 +665,21 @@ int mv_dev(struct mv *mv)
 	case MV_VRDPPORT:
 		vrdp_warning(mv->c);
 		/* fall through */
-	case MV_VRDEPORT:
-		return mv_rc(hwm_vrde_set_prop(m, "TCP/Ports",
-					       strcasecmp(g->v.str, "default")
-					       ? g->v.str : "0"));
+	case MV_VRDEPORT: {
+		bool dflt = !strcmp(g->v.str, "default");
+		const char *ports = dflt || !strcmp(g->v.str, "0") ? "3389"
+								   : g->v.str;
+
+		/* "0" (what "default" passes) is the default port 3389;
+		 * anything but port lists and ranges is refused without an
+		 * error text */
+		if (!vrde_ports_valid(ports))
+			return mv_plain_err(VB_E_INVALIDARG,
+					    dflt ? "SetVRDEProperty(Bstr(\"TCP/Ports\").raw(), Bstr(\"0\").raw())"
+						 : "SetVRDEProperty(Bstr(\"TCP/Ports\").raw(), Bstr(ValueUnion.psz).raw())",
+					    2870);
+		return mv_rc(hwm_vrde_set_prop(m, "TCP/Ports", ports));
+	}
 	case MV_VRDPADDRESS:
 		vrdp_warning(mv->c);
 		/* fall through */
