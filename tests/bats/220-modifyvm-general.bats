@@ -143,9 +143,10 @@ local_setup() {
 
 @test "legacy spellings (inner hyphens removed) reach the same setting" {
 	mkfile leg $U '' '<Hardware><Network><Adapter slot="0" enabled="true" MACAddress="080027000001"><NAT/></Adapter></Network><RemoteDisplay enabled="true"/></Hardware>'
-	local row legacy new val key want
+	local legacy new val key want rows=0
 	while read -r legacy new val key want; do
 		[ -n "$legacy" ] || continue
+		rows=$((rows + 1))
 		vbm modifyvm leg "$legacy" "$val"
 		expect_status 0
 		vbm showvminfo leg --machinereadable
@@ -186,6 +187,8 @@ local_setup() {
 --usbxhci --usb-xhci on xhci on
 --teleporteraddress --teleporter-address 10.0.0.1 teleporteraddress 10.0.0.1
 EOF2
+	# every row was run
+	[ "$rows" -eq 30 ]
 }
 
 @test "options without a legacy spelling refuse the hyphen-less form" {

@@ -38,16 +38,18 @@ mr() {
 	return 1
 }
 
-# mkfile NAME UUID [MACHINE-ATTRS [BODY]]: write a 1.19 machine file
-# $VMS/NAME/NAME.vbox whose <Machine> holds BODY (default <Hardware/>),
-# register it; $VMF is its path.
+# mkfile NAME UUID [MACHINE-ATTRS [BODY [VERSION]]]: write a machine file
+# (settings version VERSION, default 1.19) $VMS/NAME/NAME.vbox whose
+# <Machine> holds BODY (default <Hardware/>), register it; $VMF is its
+# path.
 mkfile() {
 	local name=$1 uuid=$2 attrs=${3:-} body=${4:-<Hardware/>}
+	local ver=${5:-1.19}
 	VMF="$VMS/$name/$name.vbox"
 	mkdir -p "$VMS/$name"
 	cat >"$VMF" <<XML
 <?xml version="1.0"?>
-<VirtualBox xmlns="http://www.virtualbox.org/" version="1.19-linux">
+<VirtualBox xmlns="http://www.virtualbox.org/" version="$ver-linux">
   <Machine uuid="{$uuid}" name="$name" OSType="Ubuntu_64" snapshotFolder="Snapshots" lastStateChange="2024-02-03T04:05:06Z"$attrs>
     $body
   </Machine>
