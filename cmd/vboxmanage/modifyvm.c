@@ -1121,6 +1121,37 @@ static int move_locations(struct snode *n, const char *old_dir,
 	return 0;
 }
 
+/* After the folder moved: saved-state files, the snapshot folder and
+ * NVRAM files given as absolute paths inside the old folder become
+ * relative to the machine folder, as VirtualBox writes such paths. */
+static int relativize_paths(struct snode *n, const char *old_dir)
+{
+	static const char *const attrs[] = { "stateFile", "snapshotFolder",
+					     "path" };
+	size_t ol = strlen(old_dir), i;
+	struct snode *c;
+
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		const char *v = snode_attr(n, attrs[i]);
+		char *rel;
+
+		if (i == 2 && strcmp(snode_name(n), "NVRAM"))
+			continue;
+		if (!v || strncmp(v, old_dir, ol) || v[ol] != '/')
+			continue;
+		rel = strdup(v + ol + 1);
+		if (!rel || snode_set_attr(n, attrs[i], rel)) {
+			free(rel);
+			return -ENOMEM;
+		}
+		free(rel);
+	}
+	for (c = snode_child(n, NULL); c; c = snode_next(c, NULL))
+		if (relativize_paths(c, old_dir))
+			return -ENOMEM;
+	return 0;
+}
+
 /* Point the MachineEntry and the global media at the new place. */
 static int update_registry(struct vbm_ctx *ctx, struct machine *m,
 			   const char *new_path, const char *old_dir,
@@ -1290,8 +1321,9 @@ static int save_with_rename(struct mv *mv, const char *old_name,
 		if (sdoc_set_path(machine_doc(m), new_cfg))
 			goto oom;
 		if (dir_renamed &&
-		    move_locations(machine_elem(m, ME_MEDIAREG, false), dir,
-				   new_dir))
+		    (move_locations(machine_elem(m, ME_MEDIAREG, false), dir,
+				    new_dir) ||
+		     relativize_paths(machine_elem(m, ME_MACHINE, false), dir)))
 			goto oom;
 	}
 plain:
