@@ -75,3 +75,34 @@ load vmconfig
 	[ "${lines[0]}" = 'name="<inaccessible>"' ]
 	[ "${lines[1]}" = "UUID=\"$u\"" ]
 }
+
+@test "a real machine with a snapshot: keys and the human tree" {
+	reg_fixture v1.16-linux-coderMaruf-Arch_Linux.vbox
+	vbm showvminfo "Arch Linux" --machinereadable
+	expect_status 0
+	expect_out 'SnapshotName="Pure Installation"'
+	expect_out 'SnapshotUUID="36f8640c-f5ca-4b69-9065-4cf06f2d4312"'
+	expect_out 'CurrentSnapshotName="Pure Installation"'
+	expect_out 'CurrentSnapshotUUID="36f8640c-f5ca-4b69-9065-4cf06f2d4312"'
+	expect_out 'CurrentSnapshotNode="SnapshotName"'
+	expect_out "\"SATA-0-0\"=\"$(dirname "$FX")/Snapshots/{9e8f049e-c19b-4160-8373-4e225463551a}.vdi\""
+	vbm showvminfo "Arch Linux"
+	expect_out "* Snapshots:"
+	expect_out "   Name: Pure Installation (UUID: 36f8640c-f5ca-4b69-9065-4cf06f2d4312) *"
+}
+
+@test "a real machine with a shared folder (Vagrant's clear_shared_folders)" {
+	reg_fixture v1.19-windows-bostone-senaji-fedora_server.vbox
+	vbm showvminfo "fedora server" --machinereadable
+	expect_status 0
+	expect_out 'SharedFolderNameMachineMapping1="fedora_server"'
+	expect_out 'SharedFolderPathMachineMapping1="C:\\Users\\Bostone.Senaji\\VirtualBox VMs\\fedora server"'
+	local l names=()
+	for l in "${lines[@]}"; do
+		[[ $l =~ ^SharedFolderNameMachineMapping[0-9]+=\"(.+)\"$ ]] &&
+			names+=("${BASH_REMATCH[1]}")
+	done
+	[ "${names[*]}" = fedora_server ]
+	vbm showvminfo "fedora server"
+	expect_out "Name: 'fedora_server', Host path: 'C:\\Users\\Bostone.Senaji\\VirtualBox VMs\\fedora server' (machine mapping), writable, auto-mount"
+}
