@@ -337,3 +337,14 @@ Warning: '--vrdpreusecon' is deprecated. Use '--vrdereusecon'." ]
 	expect_out "Clipboard Mode:              Bidirectional"
 	expect_out "Drag and drop Mode:          HostToGuest"
 }
+
+@test "2D video acceleration is stored but 7.0 always reports it off" {
+	vbm modifyvm dev --accelerate-2d-video on --accelerate3d on
+	expect_status 0
+	grep -q 'accelerate2DVideo="true"' "$VMF"
+	vbm showvminfo dev --machinereadable
+	expect_out 'accelerate3d="on"'
+	expect_out 'accelerate2dvideo="off"'
+	vbm showvminfo dev
+	expect_out "2D Video Acceleration:       disabled"
+}
