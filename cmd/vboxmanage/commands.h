@@ -14,5 +14,7 @@ VBM_DECLARE(registervm);
 VBM_DECLARE(unregistervm);
 VBM_DECLARE(getextradata);
 VBM_DECLARE(setextradata);
+VBM_DECLARE(showvminfo);
+VBM_DECLARE(modifyvm);
 
 #endif
