@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "lib/settings/settings.h"
 #include "lib/util/error.h"
@@ -22,11 +23,26 @@
 
 struct vbm_ctx;
 
-/* Help for one command (or sub-command scope). */
+/*
+ * Help for one command.
+ *
+ * brief:       VirtualBox's one-line purpose ("create a new virtual
+ *              machine"); "Usage - <Brief>:" titles the usage.
+ * synopsis:    the command forms as VirtualBox 7.0 prints them, before
+ *              line wrapping.  Forms are separated by '\n' and start with
+ *              "VBoxManage".  A line that starts with white space continues
+ *              the previous form (so long forms may be pre-wrapped).  Inside
+ *              a form, '\b' is a space that never breaks a line (option
+ *              names with their values) and '\v' forces a new line.  The
+ *              printer wraps forms to the terminal width the way VirtualBox
+ *              does (help.c).
+ * description: our own words: paragraphs separated by empty lines, printed
+ *              as they are (indented) by "help <cmd>" and in the man page.
+ */
 struct vbm_help {
-	const char *brief;      /* "create a new virtual machine" */
-	const char *synopsis;   /* lines "VBoxManage createvm ...", '\n'-separated */
-	const char *description;/* our own words, for help <cmd> and man */
+	const char *brief;
+	const char *synopsis;
+	const char *description;
 };
 
 struct vbm_command {
@@ -47,7 +63,12 @@ struct vbm_ctx {
 	const struct vbm_command *cmd;
 	struct vbox *vb;        /* opened on demand by vbm_vbox() */
 	const char *progname;   /* "VBoxManage" */
+	const char *scope;      /* sub-command whose forms usage shows */
 };
+
+/* Usage and errors show only the forms of this sub-command (VirtualBox's
+ * setCurrentSubcommand); the title becomes "Usage:".  NULL resets. */
+void vbm_set_subcommand(struct vbm_ctx *ctx, const char *sub);
 
 /* The VirtualBox home, opened on first use; prints the error and returns
  * NULL if it cannot be opened. */
@@ -66,15 +87,42 @@ int vbm_api_error(const struct vb_error *err, const char *context,
 /* The same with a first line such as "Failed to clone medium". */
 int vbm_api_error_head(const char *head, const struct vb_error *err,
 		       const char *context, const char *file, int line);
-/* Syntax error: logo, message, usage of the command; returns VBM_SYNTAX. */
+/* Syntax error: logo, message, empty line, usage of the command (and the
+ * message again after a usage of 16 lines or more); returns VBM_SYNTAX. */
 int vbm_syntax(struct vbm_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Report a vb_getopt_next() failure or stray argument; returns VBM_SYNTAX. */
+/* A bad value reported without logo and usage (errorArgument): one
+ * "error:" line, returns VBM_SYNTAX. */
+int vbm_syntax_arg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Report a vb_getopt_next() result the handler did not expect (IPRT's
+ * errorGetOpt): 'h' prints the full help and 'V' the version (both return
+ * VBM_OK); anything else is a syntax error.  Returns the exit code. */
 int vbm_getopt_error(struct vbm_ctx *ctx, struct vb_getopt *g, int rc);
-/* Brief usage of a command on stdout (or stderr). */
-void vbm_usage(const struct vbm_command *cmd, bool to_stderr);
-/* Full help of a command (help <cmd>). */
-void vbm_full_help(const struct vbm_command *cmd);
+/* A vb_getopt_fetch() failure for the value_no'th extra value of opt. */
+int vbm_fetch_error(struct vbm_ctx *ctx, struct vb_getopt *g, int value_no,
+		    const char *opt, int rc);
+/* "No subcommand specified" / "Unknown subcommand: x" (the latter prints
+ * the full help for --help, -h and -?, returning VBM_OK) / "Too many
+ * parameters" (with the same help check over the remaining words). */
+int vbm_no_subcommand(struct vbm_ctx *ctx);
+int vbm_unknown_subcommand(struct vbm_ctx *ctx, const char *word);
+int vbm_too_many(struct vbm_ctx *ctx, char **rest);
+/* IPRT's standard options (--help, -help, -h, -?, --version, -version,
+ * -V), for option tables of commands that accept them: append these
+ * entries; the ids are 'h' and 'V' ('?' comes back as 'h'). */
+#define VBM_STD_OPTIONS \
+	{ "--help", 'h', VBGO_NOVAL }, { "-help", 'h', VBGO_NOVAL }, \
+	{ "--version", 'V', VBGO_NOVAL }, { "-version", 'V', VBGO_NOVAL }, \
+	{ NULL, '?', VBGO_NOVAL }
+/* Brief usage of a command on stdout (or stderr), honouring the scope;
+ * returns the number of lines written below the title. */
+unsigned vbm_usage(struct vbm_ctx *ctx, bool to_stderr);
+/* Brief usage of every command (VBoxManage with no command). */
+unsigned vbm_usage_all(FILE *f);
+/* Full help of a command (help <cmd>, --help). */
+void vbm_full_help(struct vbm_ctx *ctx);
+/* Write the man pages of VBoxManage and of every command into dir. */
+int vbm_write_manpages(const char *dir);
 
 /* ---- machine-readable output ---- */
 /* key="value" with '"' and '\' escaped; the key quoted when it holds '='
@@ -102,6 +150,10 @@ void vbm_progress_cb(void *ctx, unsigned percent);
  * and returns NULL when not found. */
 struct machine *vbm_find_machine(struct vbm_ctx *ctx, const char *spec,
 				 const char *file, int line);
+
+/* IPRT status name for an errno value, as %Rrc prints it
+ * ("VERR_FILE_NOT_FOUND"). */
+const char *vbm_vrc_name(int errnum);
 
 /* The product name and version strings. */
 const char *vbm_version_string(void);   /* "7.0.26_KVMr123" */
