@@ -151,6 +151,9 @@ void vbm_progress_cb(void *ctx, unsigned percent);
 struct machine *vbm_find_machine(struct vbm_ctx *ctx, const char *spec,
 				 const char *file, int line);
 
+/* Whether the machine's VM process is alive (holds its runtime lock). */
+bool vbm_machine_running(const struct vb_uuid *uuid);
+
 /* IPRT status name for an errno value, as %Rrc prints it
  * ("VERR_FILE_NOT_FOUND"). */
 const char *vbm_vrc_name(int errnum);
