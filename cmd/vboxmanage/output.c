@@ -259,6 +259,26 @@ int vbm_too_many(struct vbm_ctx *ctx, char **rest)
 	return vbm_syntax(ctx, "Too many parameters");
 }
 
+bool vbm_pattern_match(const char *pat, const char *s)
+{
+	if (!*pat)
+		return !*s;
+	if (*pat == '*') {
+		for (;;) {
+			if (vbm_pattern_match(pat + 1, s))
+				return true;
+			if (!*s)
+				return false;
+			s++;
+		}
+	}
+	if (!*s)
+		return false;
+	if (*pat != '?' && *pat != *s)
+		return false;
+	return vbm_pattern_match(pat + 1, s + 1);
+}
+
 const char *vbm_vrc_name(int errnum)
 {
 	switch (errnum < 0 ? -errnum : errnum) {

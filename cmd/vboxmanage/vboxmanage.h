@@ -151,6 +151,30 @@ void vbm_progress_cb(void *ctx, unsigned percent);
 struct machine *vbm_find_machine(struct vbm_ctx *ctx, const char *spec,
 				 const char *file, int line);
 
+/*
+ * Printers that other parts provide; "list" calls them when they are
+ * linked in (weak references) and reports their absence otherwise:
+ *   vbm_vminfo_standard  the human showvminfo block of one machine
+ *                        (VirtualBox's VMINFO_STANDARD, "list -l vms"),
+ *                        from the showvminfo code (vminfo.h);
+ *   vbm_list_media       "list hdds|dvds|floppies" ("hdds", "dvds",
+ *                        "floppies"), from the medium commands.
+ * Both return an exit code (VBM_OK/VBM_FAIL).
+ */
+int vbm_vminfo_standard(struct vbm_ctx *ctx, struct machine *m)
+	__attribute__((weak));
+int vbm_list_media(struct vbm_ctx *ctx, const char *what, bool lng)
+	__attribute__((weak));
+
+/* IPRT's simple pattern match: '*' any run, '?' one character. */
+bool vbm_pattern_match(const char *pattern, const char *s);
+
+/* NAT networks as "list natnets" and "natnetwork list" show them
+ * (list.c); vbm_list_natnets returns how many matched. */
+void vbm_print_natnet(struct snode *n, bool lng);
+unsigned vbm_list_natnets(struct vbox *vb, bool lng, bool sorted,
+			  const char *pattern);
+
 /* Whether the machine's VM process is alive (holds its runtime lock). */
 bool vbm_machine_running(const struct vb_uuid *uuid);
 
