@@ -37,91 +37,9 @@
 /* ------------------------------------------------------------------ */
 /* attachments                                                         */
 
-struct uuid_list {
-	struct vb_uuid *v;
-	enum mediareg_kind *kind;
-	unsigned n, cap;
-};
-
-static int ul_add(struct uuid_list *l, const struct vb_uuid *u,
-		  enum mediareg_kind k)
-{
-	unsigned i;
-
-	for (i = 0; i < l->n; i++)
-		if (vb_uuid_eq(&l->v[i], u))
-			return 0;
-	if (l->n == l->cap) {
-		unsigned cap = l->cap ? l->cap * 2 : 8;
-		struct vb_uuid *nv = realloc(l->v, cap * sizeof(*nv));
-		enum mediareg_kind *nk;
-
-		if (!nv)
-			return -ENOMEM;
-		l->v = nv;
-		nk = realloc(l->kind, cap * sizeof(*nk));
-		if (!nk)
-			return -ENOMEM;
-		l->kind = nk;
-		l->cap = cap;
-	}
-	l->v[l->n] = *u;
-	l->kind[l->n++] = k;
-	return 0;
-}
-
-static bool ul_has(const struct uuid_list *l, const struct vb_uuid *u)
-{
-	unsigned i;
-
-	for (i = 0; i < l->n; i++)
-		if (vb_uuid_eq(&l->v[i], u))
-			return true;
-	return false;
-}
-
-static void ul_free(struct uuid_list *l)
-{
-	free(l->v);
-	free(l->kind);
-	memset(l, 0, sizeof(*l));
-}
-
-/* Every medium attached anywhere below n (machine and snapshots). */
-static int collect_attached(struct snode *n, struct uuid_list *out)
-{
-	struct snode *c;
-	int rc = 0;
-
-	for (c = snode_child(n, NULL); c && !rc; c = snode_next(c, NULL)) {
-		if (!strcmp(snode_name(c), "AttachedDevice")) {
-			const char *type = snode_attr(c, "type");
-			struct snode *img = snode_child(c, "Image");
-			const char *us = snode_attr(img, "uuid");
-			struct vb_uuid u;
-			enum mediareg_kind k;
-
-			if (!type || !us || vb_uuid_parse(us, &u))
-				continue;
-			if (!strcmp(type, "HardDisk"))
-				k = MR_HDD;
-			else if (!strcmp(type, "DVD"))
-				k = MR_DVD;
-			else if (!strcmp(type, "Floppy"))
-				k = MR_FLOPPY;
-			else
-				continue;
-			rc = ul_add(out, &u, k);
-		} else {
-			rc = collect_attached(c, out);
-		}
-	}
-	return rc;
-}
-
 /* Media attached by every other registered machine. */
 static int collect_others(struct vbox *vb, const struct vb_uuid *self,
-			  struct uuid_list *out)
+			  struct vbm_media *out)
 {
 	unsigned i;
 	int rc = 0;
@@ -136,7 +54,7 @@ static int collect_others(struct vbox *vb, const struct vb_uuid *self,
 		if (vbox_machine_open_at(vb, i, &x, NULL))
 			continue;
 		if (machine_accessible(x))
-			rc = collect_attached(machine_elem(x, ME_MACHINE, false),
+			rc = vbm_media_attached(machine_elem(x, ME_MACHINE, false),
 					      out);
 		machine_free(x);
 	}
@@ -206,11 +124,11 @@ static int find_entry(struct vbox *vb, struct machine *m,
 static int choose_media(struct vbox *vb, struct machine *m, bool all,
 			bool deleting, struct victims *out)
 {
-	struct uuid_list mine = { 0 }, others = { 0 };
+	struct vbm_media mine = { 0 }, others = { 0 };
 	unsigned i;
 	int rc;
 
-	rc = collect_attached(machine_elem(m, ME_MACHINE, false), &mine);
+	rc = vbm_media_attached(machine_elem(m, ME_MACHINE, false), &mine);
 	if (!rc)
 		rc = collect_others(vb, machine_uuid(m), &others);
 	for (i = 0; !rc && i < mine.n; i++) {
@@ -221,7 +139,7 @@ static int choose_media(struct vbox *vb, struct machine *m, bool all,
 
 		if (mine.kind[i] != MR_HDD && !all)
 			continue;
-		if (ul_has(&others, &mine.v[i]))
+		if (vbm_media_has(&others, &mine.v[i]))
 			continue;       /* still in use elsewhere: keep */
 		if (find_entry(vb, m, mine.kind[i], &mine.v[i], &e, &loaded))
 			continue;       /* not registered anywhere */
@@ -240,7 +158,7 @@ static int choose_media(struct vbox *vb, struct machine *m, bool all,
 			const char *type;
 
 			if (!pn || snode_count(pn, "HardDisk") != 1 ||
-			    ul_has(&mine, &pu) || ul_has(&others, &pu))
+			    vbm_media_has(&mine, &pu) || vbm_media_has(&others, &pu))
 				break;
 			if (mediareg_read(pn, MR_HDD, loaded ? machine_folder(loaded)
 					  : e.owner ? machine_folder(e.owner)
@@ -258,8 +176,8 @@ static int choose_media(struct vbox *vb, struct machine *m, bool all,
 		mediareg_entry_release(&e);
 		machine_free(loaded);
 	}
-	ul_free(&mine);
-	ul_free(&others);
+	vbm_media_free(&mine);
+	vbm_media_free(&others);
 	return rc;
 }
 
@@ -519,7 +437,9 @@ int cmd_unregistervm(struct vbm_ctx *ctx, int argc, char **argv)
 	vb = vbm_vbox(ctx);
 	if (!vb)
 		return VBM_FAIL;
-	m = vbm_find_machine(ctx, spec, "VBoxManageMisc.cpp", 231);
+	m = vbm_find_machine_ctx(ctx, spec,
+				 "FindMachine(Bstr(VMName).raw(), machine.asOutParam())",
+				 "VBoxManageMisc.cpp", 231);
 	if (!m)
 		return VBM_FAIL;
 	uuid = *machine_uuid(m);
