@@ -607,3 +607,20 @@ void host_drive_uuid(bool dvd, const char *path, char out[37])
 		 b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9],
 		 b[10], b[11], b[12], b[13], b[14], b[15]);
 }
+
+bool host_netif_exists(const char *name)
+{
+	struct host_netif *ifs = NULL;
+	unsigned n, i;
+	bool found = false;
+	int pass;
+
+	for (pass = 0; pass < 2 && !found; pass++) {
+		n = host_netifs(pass == 1, &ifs);
+		for (i = 0; i < n && !found; i++)
+			found = !strcmp(ifs[i].name, name);
+		free(ifs);
+		ifs = NULL;
+	}
+	return found;
+}

@@ -49,6 +49,8 @@ struct host_netif {
  * (hostonly false) or VirtualBox host-only vboxnetN (hostonly true).
  * *out is allocated; returns the count. */
 unsigned host_netifs(bool hostonly, struct host_netif **out);
+/* Whether IHost::FindHostNetworkInterfaceByName finds an interface. */
+bool host_netif_exists(const char *name);
 
 /* Host optical (dvd true) or floppy drives: device paths, allocated
  * array of allocated strings; returns the count. */
