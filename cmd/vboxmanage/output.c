@@ -127,6 +127,32 @@ int vbm_api_error(const struct vb_error *err, const char *context,
 	return VBM_FAIL;
 }
 
+/* XPCOM's texts for the codes a call can fail with without error info. */
+static const char *hrc_text(uint32_t hrc)
+{
+	switch (hrc) {
+	case VB_E_INVALIDARG: return "Invalid argument value";
+	case VB_E_NOTIMPL: return "Not implemented";
+	case VB_E_OUTOFMEMORY: return "Out of memory";
+	case VB_E_ACCESSDENIED: return "Access denied";
+	case VB_E_UNEXPECTED: return "Unexpected error";
+	default: return "Operation failed";
+	}
+}
+
+int vbm_api_error_noinfo(uint32_t hrc, const char *context, const char *file,
+			 int line)
+{
+	fprintf(stderr,
+		"VBoxManage: error: Code %s (0x%08X) - %s (extended info not available)\n",
+		vb_hrc_name(hrc), hrc, hrc_text(hrc));
+	if (context)
+		fprintf(stderr,
+			"VBoxManage: error: Context: \"%s\" at line %d of file %s\n",
+			context, line, file);
+	return VBM_FAIL;
+}
+
 int vbm_api_error_head(const char *head, const struct vb_error *err,
 		       const char *context, const char *file, int line)
 {
@@ -401,6 +427,15 @@ void vbm_progress_cb(void *ctx, unsigned percent)
 struct machine *vbm_find_machine(struct vbm_ctx *ctx, const char *spec,
 				 const char *file, int line)
 {
+	return vbm_find_machine_ctx(ctx, spec,
+				    "FindMachine(Bstr(VMNameOrUuid).raw(), machine.asOutParam())",
+				    file, line);
+}
+
+struct machine *vbm_find_machine_ctx(struct vbm_ctx *ctx, const char *spec,
+				     const char *context, const char *file,
+				     int line)
+{
 	struct vbox *vb = vbm_vbox(ctx);
 	struct vb_error err = { 0 };
 	struct machine *m;
@@ -408,9 +443,7 @@ struct machine *vbm_find_machine(struct vbm_ctx *ctx, const char *spec,
 	if (!vb)
 		return NULL;
 	if (vbox_find_machine(vb, spec, &m, &err)) {
-		vbm_api_error(&err,
-			      "FindMachine(Bstr(VMNameOrUuid).raw(), machine.asOutParam())",
-			      file, line);
+		vbm_api_error(&err, context, file, line);
 		return NULL;
 	}
 	return m;

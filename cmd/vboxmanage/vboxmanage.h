@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lib/settings/mediareg.h"
 #include "lib/settings/settings.h"
 #include "lib/util/error.h"
 #include "lib/util/getopt.h"
@@ -84,6 +85,10 @@ void vbm_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * VirtualBox makes that call.  Returns VBM_FAIL. */
 int vbm_api_error(const struct vb_error *err, const char *context,
 		  const char *file, int line);
+/* A failure that carries no error information: "Code <NAME> (0x..) -
+ * <text> (extended info not available)" and the Context line. */
+int vbm_api_error_noinfo(uint32_t hrc, const char *context, const char *file,
+			 int line);
 /* The same with a first line such as "Failed to clone medium". */
 int vbm_api_error_head(const char *head, const struct vb_error *err,
 		       const char *context, const char *file, int line);
@@ -150,6 +155,10 @@ void vbm_progress_cb(void *ctx, unsigned percent);
  * and returns NULL when not found. */
 struct machine *vbm_find_machine(struct vbm_ctx *ctx, const char *spec,
 				 const char *file, int line);
+/* The same with the Context text of the calling command. */
+struct machine *vbm_find_machine_ctx(struct vbm_ctx *ctx, const char *spec,
+				     const char *context, const char *file,
+				     int line);
 
 /*
  * Printers that other parts provide; "list" calls them when they are
@@ -174,6 +183,39 @@ bool vbm_pattern_match(const char *pattern, const char *s);
 void vbm_print_natnet(struct snode *n, bool lng);
 unsigned vbm_list_natnets(struct vbox *vb, bool lng, bool sorted,
 			  const char *pattern);
+
+/* Machine state as VirtualBox names it internally: "PoweredOff",
+ * "Aborted", "Saved", "AbortedSaved" or "Running" (VM process alive). */
+const char *vbm_machine_state_name(struct machine *m);
+/* IMachine::LockMachine(Write) for a settings change: refused like
+ * VirtualBox while a VM process runs the machine, else takes the
+ * settings file lock (reloading it).  Prints the error block with the
+ * given context; returns VBM_OK or VBM_FAIL. */
+int vbm_lock_for_write(struct machine *m, const char *context,
+		       const char *file, int line);
+/* Machine::i_checkStateDependency. */
+enum vbm_state_dep {
+	VBM_DEP_MUTABLE,
+	VBM_DEP_MUTABLE_OR_SAVED,
+	VBM_DEP_MUTABLE_OR_RUNNING,
+	VBM_DEP_ANY_BUT_LOCKED,         /* mutable, saved or running */
+};
+int vbm_check_state(struct machine *m, enum vbm_state_dep dep,
+		    const char *context, const char *file, int line);
+
+/* Media used by a machine (attached.c): a set of UUIDs with their kind. */
+struct vbm_media {
+	struct vb_uuid *v;
+	enum mediareg_kind *kind;
+	unsigned n, cap;
+};
+int vbm_media_add(struct vbm_media *l, const struct vb_uuid *u,
+		  enum mediareg_kind k);
+bool vbm_media_has(const struct vbm_media *l, const struct vb_uuid *u);
+void vbm_media_free(struct vbm_media *l);
+/* Add every medium attached below n (a <Machine>: current state and
+ * snapshots). */
+int vbm_media_attached(struct snode *n, struct vbm_media *out);
 
 /* Whether the machine's VM process is alive (holds its runtime lock). */
 bool vbm_machine_running(const struct vb_uuid *uuid);
