@@ -475,7 +475,9 @@ static void man_header(FILE *f, const char *title)
 	fputs(".\\\" Generated from the built-in help of VBoxManage "
 	      "(make man-update); do not edit.\n", f);
 	fprintf(f, ".TH \"%s\" \"1\" \"\" \"%s %s\" \"User Commands\"\n",
-		title, vbm_product(), vbm_version_string());
+		title, vbm_product(), vbm_version_short());
+	/* no hyphenation inside option names, ragged right margin */
+	fputs(".nh\n.ad l\n", f);
 }
 
 static int write_command_page(const char *dir, const struct vbm_command *c)

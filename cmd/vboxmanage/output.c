@@ -27,7 +27,7 @@ const char *vbm_version_string(void)
 		STR(VB_VERSION_BUILD) "_" VB_VERSION_TAG "r" STR(VB_REVISION);
 }
 
-static const char *version_only(void)
+const char *vbm_version_short(void)
 {
 	return STR(VB_VERSION_MAJOR) "." STR(VB_VERSION_MINOR) "."
 		STR(VB_VERSION_BUILD) "_" VB_VERSION_TAG;
@@ -42,7 +42,7 @@ void vbm_logo(bool to_stderr)
 		return;
 	shown = true;
 	fprintf(f, "%s Command Line Management Interface Version %s\n",
-		vbm_product(), version_only());
+		vbm_product(), vbm_version_short());
 	fprintf(f, "Copyright (C) %d the %s authors\n\n", VB_BUILD_YEAR,
 		vbm_product());
 	fflush(f);

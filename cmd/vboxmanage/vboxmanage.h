@@ -226,6 +226,7 @@ const char *vbm_vrc_name(int errnum);
 
 /* The product name and version strings. */
 const char *vbm_version_string(void);   /* "7.0.26_KVMr123" */
+const char *vbm_version_short(void);    /* "7.0.26_KVM" */
 const char *vbm_product(void);
 
 #endif
