@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd/vboxmanage/commands.h"
 #include "lib/util/strbuf.h"
@@ -535,6 +536,71 @@ static int gp_enumerate(struct vbm_ctx *ctx, int argc, char **argv)
 	return VBM_OK;
 }
 
+/* handleWaitGuestProperty: changes come from a running VM process
+ * (vbm_guestprop_wait, provided by the VM runtime code when linked in);
+ * otherwise nothing can change and the wait runs into its timeout. */
+static int gp_wait(struct vbm_ctx *ctx, int argc, char **argv)
+{
+	uint32_t timeout = UINT32_MAX;      /* RT_INDEFINITE_WAIT */
+	bool fail = false, ok = true;
+	struct machine *m;
+	int i, rc;
+
+	vbm_set_subcommand(ctx, "wait");
+	if (argc < 2)
+		ok = false;
+	m = vbm_find_machine_ctx(ctx, argc > 0 ? argv[0] : "",
+				 "FindMachine(Bstr(a->argv[0]).raw(), machine.asOutParam())",
+				 FILE_GP, 462);
+	if (!m)
+		ok = false;
+	for (i = 2; ok && i < argc; i++) {
+		if (!strcmp(argv[i], "--timeout") || !strcmp(argv[i], "-timeout")) {
+			char *end;
+			unsigned long v;
+
+			if (i + 1 >= argc || !argv[i + 1][0] ||
+			    argv[i + 1][0] == '-' || argv[i + 1][0] == '+' ||
+			    argv[i + 1][0] == ' ') {
+				ok = false;
+				break;
+			}
+			errno = 0;
+			v = strtoul(argv[i + 1], &end, 10);
+			if (errno || *end || v > UINT32_MAX)
+				ok = false;
+			else
+				timeout = (uint32_t)v;
+			i++;
+		} else if (!strcmp(argv[i], "--fail-on-timeout")) {
+			fail = true;
+		} else {
+			ok = false;
+		}
+	}
+	if (!ok) {
+		machine_free(m);
+		return vbm_syntax(ctx, "Incorrect parameters");
+	}
+	if (vbm_guestprop_wait) {
+		rc = vbm_guestprop_wait(ctx, m, argv[1], timeout, fail);
+		machine_free(m);
+		return rc;
+	}
+	machine_free(m);
+	if (timeout == UINT32_MAX) {
+		for (;;)
+			sleep(1000);
+	}
+	while (timeout >= 1000) {
+		sleep(1);
+		timeout -= 1000;
+	}
+	usleep(timeout * 1000u);
+	vbm_error("Time out or interruption while waiting for a notification.");
+	return fail ? VBM_SYNTAX : VBM_OK;
+}
+
 int cmd_guestproperty(struct vbm_ctx *ctx, int argc, char **argv)
 {
 	const char *sub;
@@ -552,11 +618,8 @@ int cmd_guestproperty(struct vbm_ctx *ctx, int argc, char **argv)
 		return gp_delete(ctx, argc, argv);
 	if (!strcmp(sub, "enumerate") || !strcmp(sub, "enum"))
 		return gp_enumerate(ctx, argc, argv);
-	if (!strcmp(sub, "wait")) {
-		vbm_set_subcommand(ctx, "wait");
-		vbm_error("Waiting for guest property changes is not supported yet");
-		return VBM_FAIL;
-	}
+	if (!strcmp(sub, "wait"))
+		return gp_wait(ctx, argc, argv);
 	return vbm_unknown_subcommand(ctx, sub);
 }
 

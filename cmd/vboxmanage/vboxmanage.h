@@ -174,6 +174,14 @@ int vbm_vminfo_standard(struct vbm_ctx *ctx, struct machine *m)
 	__attribute__((weak));
 int vbm_list_media(struct vbm_ctx *ctx, const char *what, bool lng)
 	__attribute__((weak));
+/* "guestproperty wait" on a machine whose VM process may change its
+ * properties (from the VM runtime code): print the first change of a
+ * property matching patterns as VirtualBox does, or the time-out
+ * message after timeout_ms (UINT32_MAX: no limit).  Returns the exit
+ * code (VBM_SYNTAX on a time-out with fail_on_timeout). */
+int vbm_guestprop_wait(struct vbm_ctx *ctx, struct machine *m,
+		       const char *patterns, uint32_t timeout_ms,
+		       bool fail_on_timeout) __attribute__((weak));
 
 /* IPRT's simple pattern match: '*' any run, '?' one character. */
 bool vbm_pattern_match(const char *pattern, const char *s);
