@@ -304,8 +304,11 @@ static int apply_fields(struct uf_cmd *c, struct snode *flt)
 			snode_set_attr(flt, "maskedInterfaces", NULL);
 		}
 	}
-	if (c->global && c->action_str &&
-	    snode_set_attr(flt, "action", c->action_str))
+	/* host filters always carry an action (Ignore by default), written
+	 * after the fields */
+	if (c->global && (c->action_str || !snode_has_attr(flt, "action")) &&
+	    snode_set_attr(flt, "action", c->action_str ? c->action_str
+			   : "Ignore"))
 		goto oom;
 	return VBM_OK;
 oom:
@@ -348,9 +351,6 @@ static int change(struct uf_cmd *c, struct snode *list_parent,
 		flt = list ? filter_insert(list, c->index) : NULL;
 		if (!flt || snode_set_attr(flt, "name", c->name) ||
 		    snode_set_bool(flt, "active", c->active != 0))
-			break;
-		/* host filters always carry an action; Ignore by default */
-		if (c->global && snode_set_attr(flt, "action", "Ignore"))
 			break;
 		rc = apply_fields(c, flt);
 		if (rc)
