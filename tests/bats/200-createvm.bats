@@ -59,7 +59,7 @@ Settings file: '$VMS/u1/u1.vbox'" ]
 	grep -q '<PAE enabled="true"/>' "$VMS/xp/xp.vbox"
 	grep -q '<LongMode enabled="false"/>' "$VMS/xp/xp.vbox"
 	grep -q 'type="82543GC"' "$VMS/xp/xp.vbox"
-	! grep -q IOAPIC "$VMS/xp/xp.vbox"
+	run ! grep -q IOAPIC "$VMS/xp/xp.vbox"
 }
 
 @test "--default applies the OS type's recommendations" {

@@ -7,7 +7,7 @@ load helpers
 	vbm list hostonlyifs
 	expect_status 0
 	[ -z "$stderr" ]
-	if ! ls /sys/class/net | grep -q '^vboxnet'; then
+	if ! compgen -G '/sys/class/net/vboxnet*' >/dev/null; then
 		[ -z "$output" ]
 	fi
 }

@@ -21,10 +21,10 @@ local_setup() {
 	grep -q "<SharedFolder name=\"s2\" hostPath=\"$BATS_TEST_TMPDIR/share\" writable=\"true\" autoMount=\"false\"/>" "$F"
 	vbm sharedfolder remove sf --name s1
 	expect_status 0
-	! grep -q 'name="s1"' "$F"
+	run ! grep -q 'name="s1"' "$F"
 	vbm sharedfolder remove sf --name s2
 	expect_status 0
-	! grep -q SharedFolders "$F"
+	run ! grep -q SharedFolders "$F"
 }
 
 @test "duplicate and unknown names, missing directory" {

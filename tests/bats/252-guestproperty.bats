@@ -38,7 +38,7 @@ local_setup() {
 	expect_status 0
 	vbm guestproperty delete gp /VirtualBox/GuestInfo/OS/Product
 	expect_status 0
-	! grep -q GuestProperties "$F"
+	run ! grep -q GuestProperties "$F"
 }
 
 @test "set without a value deletes; flags and names are checked" {

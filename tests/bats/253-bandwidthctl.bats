@@ -37,7 +37,7 @@ BandwidthGroup2="k",Disk,5120' ]
 	expect_status 0
 	vbm bandwidthctl bw list
 	[ "$output" = "<none>" ]
-	! grep -q BandwidthGroups "$F"
+	run ! grep -q BandwidthGroups "$F"
 }
 
 @test "errors" {

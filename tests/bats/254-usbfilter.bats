@@ -25,7 +25,7 @@ local_setup() {
 	vbm usbfilter remove 0 --target usb
 	vbm usbfilter remove 0 --target usb
 	expect_status 0
-	! grep -q '<USB>' "$F"
+	run ! grep -q '<USB>' "$F"
 }
 
 @test "global filters need an action and live in VirtualBox.xml" {
@@ -54,7 +54,7 @@ local_setup() {
 	vbm usbfilter add 0 --target usb --name x --remote maybe
 	expect_status 1
 	expect_err "VBoxManage: error: Remote state filter string 'maybe' is not valid (error at position 1)"
-	! grep -q '<USB>' "$F"
+	run ! grep -q '<USB>' "$F"
 }
 
 @test "positions and syntax" {

@@ -64,7 +64,7 @@ loopback mappings (ipv4)
 </NATNetwork>' ]
 	vbm natnetwork modify --netname nn --port-forward-4 delete zz
 	expect_status 0
-	! grep -q 'name="zz"' "$VBOX_USER_HOME/VirtualBox.xml"
+	run ! grep -q 'name="zz"' "$VBOX_USER_HOME/VirtualBox.xml"
 	# a new network moves rules that point into the old one
 	vbm natnetwork modify --netname nn --network 10.6.0.0/16
 	expect_status 0
@@ -124,7 +124,7 @@ loopback mappings (ipv4)
 	expect_err "VBoxManage: error: Failed to start network"
 	vbm natnetwork remove --netname nn
 	expect_status 0
-	! grep -q NATNetworks "$VBOX_USER_HOME/VirtualBox.xml"
+	run ! grep -q NATNetworks "$VBOX_USER_HOME/VirtualBox.xml"
 	vbm natnetwork remove --netname nn
 	expect_status 2
 	[ "$stderr" = "VBoxManage: error: NATNetwork server does not exist" ]

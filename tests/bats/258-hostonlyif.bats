@@ -16,7 +16,7 @@ VBoxManage: error: Context: \"RTEXITCODE handleCreate(HandlerArg *)\" at line 10
 	vbm hostonlyif create --machinereadable
 	expect_status 1
 	expect_err "VBoxManage: error: VBoxNetAdpCtl: Error while adding new interface: failed to open /dev/vboxnetctl: No such file or directory"
-	! grep -q 'Progress state' <<<"$stderr"
+	run ! grep -q 'Progress state' <<<"$stderr"
 }
 
 @test "ipconfig and remove of an interface that does not exist" {
