@@ -7,7 +7,7 @@
  * machine files.  Not listed here: hddbackends, usbhost, hostdrives,
  * cpu-profiles and updates (see the report of this part); "list hdds",
  * "dvds", "floppies" and "list -l vms" go to the media and showvminfo
- * code through vbm_list_media() and vbm_vminfo_standard().
+ * code through vbm_list_media() and vbm_vminfo_print().
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +19,11 @@
 
 #include "cmd/vboxmanage/commands.h"
 #include "cmd/vboxmanage/host.h"
+
+/* The showvminfo printer (cmd/vboxmanage/vminfo.h: details 0 is
+ * VMINFO_STANDARD), when the showvminfo code is linked in. */
+int vbm_vminfo_print(struct vbm_ctx *ctx, struct machine *m, int details)
+	__attribute__((weak));
 #include "lib/settings/netsvc.h"
 #include "lib/settings/newvm.h"
 #include "lib/util/path.h"
@@ -81,8 +86,8 @@ static int show_vm(struct vbm_ctx *ctx, struct vbox *vb, unsigned idx,
 		return VBM_FAIL;
 	if (lng) {
 		/* "list -l vms": the showvminfo code's human block */
-		if (vbm_vminfo_standard) {
-			rc = vbm_vminfo_standard(ctx, m);
+		if (vbm_vminfo_print) {
+			rc = vbm_vminfo_print(ctx, m, 0 /* VMINFO_STANDARD */);
 		} else {
 			vbm_error("The machine details printer is not part of this build");
 			rc = VBM_FAIL;
@@ -941,8 +946,8 @@ static int produce(struct vbm_ctx *ctx, enum list_type t, bool lng,
 			vbm_error("Listing media is not part of this build");
 			return VBM_FAIL;
 		}
-		return vbm_list_media(ctx, t == L_HDDS ? "hdds" : t == L_DVDS
-				      ? "dvds" : "floppies", lng);
+		return vbm_list_media(ctx, t == L_HDDS ? MR_HDD : t == L_DVDS
+				      ? MR_DVD : MR_FLOPPY, lng);
 	case L_USBFILTERS:
 		return list_usbfilters(ctx);
 	case L_SYSPROPS:

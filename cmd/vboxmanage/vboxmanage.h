@@ -163,16 +163,15 @@ struct machine *vbm_find_machine_ctx(struct vbm_ctx *ctx, const char *spec,
 /*
  * Printers that other parts provide; "list" calls them when they are
  * linked in (weak references) and reports their absence otherwise:
- *   vbm_vminfo_standard  the human showvminfo block of one machine
- *                        (VirtualBox's VMINFO_STANDARD, "list -l vms"),
- *                        from the showvminfo code (vminfo.h);
- *   vbm_list_media       "list hdds|dvds|floppies" ("hdds", "dvds",
- *                        "floppies"), from the medium commands.
+ *   vbm_list_media    "list hdds|dvds|floppies": kind is enum
+ *                     mediareg_kind (MR_HDD 0, MR_DVD 1, MR_FLOPPY 2),
+ *                     from the medium commands;
+ *   vbm_vminfo_print  (vminfo.h, from the showvminfo code) prints the
+ *                     human block of "list -l vms"; list.c declares its
+ *                     weak reference itself.
  * Both return an exit code (VBM_OK/VBM_FAIL).
  */
-int vbm_vminfo_standard(struct vbm_ctx *ctx, struct machine *m)
-	__attribute__((weak));
-int vbm_list_media(struct vbm_ctx *ctx, const char *what, bool lng)
+int vbm_list_media(struct vbm_ctx *ctx, int kind, bool long_fmt)
 	__attribute__((weak));
 /* "guestproperty wait" on a machine whose VM process may change its
  * properties (from the VM runtime code): print the first change of a
