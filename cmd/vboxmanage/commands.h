@@ -16,5 +16,14 @@ VBM_DECLARE(getextradata);
 VBM_DECLARE(setextradata);
 VBM_DECLARE(showvminfo);
 VBM_DECLARE(modifyvm);
+VBM_DECLARE(movevm);
+VBM_DECLARE(setproperty);
+VBM_DECLARE(usbfilter);
+VBM_DECLARE(sharedfolder);
+VBM_DECLARE(guestproperty);
+VBM_DECLARE(hostonlyif);
+VBM_DECLARE(dhcpserver);
+VBM_DECLARE(natnetwork);
+VBM_DECLARE(bandwidthctl);
 
 #endif
