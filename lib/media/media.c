@@ -1,0 +1,653 @@
+/*
+ * The generic image layer: the format table, probing, opening chains,
+ * splitting unaligned I/O into 512-byte aligned driver requests, reading
+ * through differencing chains, locking and the modification-UUID life
+ * cycle (VirtualBox's VD layer does the same jobs).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/media/media-int.h"
+#include "lib/util/path.h"
+#include "lib/util/strbuf.h"
+
+/* VirtualBox's back-end order is the probe order; RAW comes last and
+ * accepts anything. */
+const struct media_driver *const media_formats[] = {
+	&media_drv_raw,
+	NULL,
+};
+
+bool media_is_zero(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	size_t i, head = len < 64 ? len : 64;
+
+	for (i = 0; i < head; i++)
+		if (p[i])
+			return false;
+	if (len <= 64)
+		return true;
+	/* p[0..63] are zero; comparing the buffer with itself shifted by
+	 * 64 bytes checks the rest in one optimised memcmp pass. */
+	return memcmp(p, p + 64, len - 64) == 0;
+}
+
+bool media_buf_is_zero(const void *buf, size_t len)
+{
+	return media_is_zero(buf, len);
+}
+
+static const struct media_driver *driver_by_name(const char *name)
+{
+	unsigned i;
+
+	for (i = 0; media_formats[i]; i++)
+		if (!strcasecmp(media_formats[i]->name, name))
+			return media_formats[i];
+	return NULL;
+}
+
+const char *media_format_name(const char *format)
+{
+	const struct media_driver *d = format ? driver_by_name(format) : NULL;
+
+	return d ? d->name : NULL;
+}
+
+unsigned media_format_caps(const char *format)
+{
+	const struct media_driver *d = format ? driver_by_name(format) : NULL;
+
+	return d ? d->caps : 0;
+}
+
+const char *media_format_ext(const char *format)
+{
+	const struct media_driver *d = format ? driver_by_name(format) : NULL;
+
+	return d && d->exts && d->exts[0] ? d->exts[0] : "";
+}
+
+char *media_sibling(const struct medium *m, const char *name)
+{
+	char *dir, *r;
+
+	if (path_is_abs(name))
+		return strdup(name);
+	dir = path_dirname(m->path);
+	if (!dir)
+		return NULL;
+	r = path_join(dir, name);
+	free(dir);
+	return r;
+}
+
+static const struct media_driver *probe_file(struct mfile *f,
+					     const char *path)
+{
+	const struct media_driver *best = NULL;
+	int best_score = 0;
+	uint64_t size;
+	unsigned i;
+
+	if (mf_size(f, &size))
+		return NULL;
+	for (i = 0; media_formats[i]; i++) {
+		int s = media_formats[i]->probe(f, size, path);
+
+		if (s > best_score) {
+			best_score = s;
+			best = media_formats[i];
+		}
+	}
+	return best;
+}
+
+static struct medium *medium_alloc(struct mfs *fs, const char *path,
+				   unsigned flags)
+{
+	struct medium *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->fs = fs;
+	m->flags = flags;
+	m->path = fs == mfs_posix() ? path_abs(path) : strdup(path);
+	if (!m->path) {
+		free(m);
+		return NULL;
+	}
+	pthread_rwlock_init(&m->lock, NULL);
+	pthread_mutex_init(&m->rmw_lock, NULL);
+	return m;
+}
+
+static void medium_free(struct medium *m)
+{
+	pthread_rwlock_destroy(&m->lock);
+	pthread_mutex_destroy(&m->rmw_lock);
+	free(m->path);
+	free(m->comment);
+	free(m->parent_hint);
+	free(m);
+}
+
+static int open_one(const char *path, const struct media_open_opts *o,
+		    unsigned depth, struct medium **out, struct vb_error *err);
+
+static int open_parent(struct medium *m, const struct media_open_opts *o,
+		       struct vb_error *err)
+{
+	struct media_open_opts po = *o;
+	char ub[40], *ppath = NULL;
+	struct vb_uuid pu;
+	int rc = -ENOENT;
+
+	vb_uuid_fmt(&m->parent_uuid, ub);
+	if (m->depth + 1 >= MEDIA_MAX_CHAIN)
+		return vb_err(err, ELOOP, VBOX_E_FILE_ERROR,
+			      "Differencing chain of '%s' is deeper than %u images",
+			      m->path, MEDIA_MAX_CHAIN);
+	if (o->resolve)
+		rc = o->resolve(o->ctx, &m->parent_uuid, &ppath);
+	if (rc && m->parent_hint) {
+		ppath = media_sibling(m, m->parent_hint);
+		rc = ppath ? 0 : -ENOMEM;
+	}
+	if (rc)
+		return vb_err(err, -rc, VBOX_E_OBJECT_NOT_FOUND,
+			      "Parent medium with UUID {%s} of '%s' could not be found",
+			      ub, m->path);
+	po.flags = (o->flags & ~MEDIA_RDWR) | MEDIA_RDONLY;
+	po.format = NULL;
+	rc = open_one(ppath, &po, m->depth + 1, &m->parent, err);
+	free(ppath);
+	if (rc)
+		return rc;
+	if (m->parent->has_uuid && !media_uuid(m->parent, &pu) &&
+	    !vb_uuid_eq(&pu, &m->parent_uuid)) {
+		char pb[40];
+
+		vb_uuid_fmt(&pu, pb);
+		return vb_err(err, EINVAL, VBOX_E_FILE_ERROR,
+			      "Parent image '%s' has UUID {%s}, but '%s' expects {%s}",
+			      m->parent->path, pb, m->path, ub);
+	}
+	return 0;
+}
+
+static int open_one(const char *path, const struct media_open_opts *o,
+		    unsigned depth, struct medium **out, struct vb_error *err)
+{
+	struct mfs *fs = o->fs ? o->fs : mfs_posix();
+	unsigned access = o->flags & MEDIA_RDWR;
+	const struct media_driver *drv = NULL;
+	struct medium *m;
+	int rc;
+
+	*out = NULL;
+	m = medium_alloc(fs, path, o->flags);
+	if (!m)
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	m->depth = depth;
+	rc = fs->ops->open(fs, m->path, access ? MF_RDWR : MF_RDONLY,
+			   &m->file);
+	if (rc) {
+		vb_err(err, -rc, VBOX_E_FILE_ERROR,
+		       "Could not open the medium '%s': %s", m->path,
+		       strerror(-rc));
+		goto fail;
+	}
+	if (o->format) {
+		drv = driver_by_name(o->format);
+		if (!drv) {
+			rc = vb_err(err, EINVAL, VBOX_E_OBJECT_NOT_FOUND,
+				    "Invalid medium storage format '%s'",
+				    o->format);
+			goto fail;
+		}
+	} else {
+		drv = probe_file(m->file, m->path);
+		if (!drv) {
+			rc = vb_err(err, EIO, VBOX_E_FILE_ERROR,
+				    "Could not get the storage format of the medium '%s' (VERR_NOT_SUPPORTED)",
+				    m->path);
+			goto fail;
+		}
+	}
+	m->drv = drv;
+	rc = drv->open(m, err);
+	if (rc) {
+		m->drv = NULL;
+		goto fail;
+	}
+	if (!(o->flags & MEDIA_NO_PARENT) && !vb_uuid_is_zero(&m->parent_uuid)) {
+		rc = open_parent(m, o, err);
+		if (rc)
+			goto fail;
+	}
+	*out = m;
+	return 0;
+fail:
+	if (m->parent)
+		media_close(m->parent);
+	m->parent = NULL;
+	if (m->drv)
+		m->drv->close(m);
+	mf_close(m->file);
+	medium_free(m);
+	return rc < 0 ? rc : -EIO;
+}
+
+int media_open_ex(const char *path, const struct media_open_opts *o,
+		  struct medium **out, struct vb_error *err)
+{
+	return open_one(path, o, 0, out, err);
+}
+
+int media_open(const char *path, unsigned flags, media_parent_fn resolve,
+	       void *ctx, struct medium **out, struct vb_error *err)
+{
+	struct media_open_opts o = {
+		.flags = flags, .resolve = resolve, .ctx = ctx,
+	};
+
+	return media_open_ex(path, &o, out, err);
+}
+
+const char *media_probe(const char *path, bool *is_iso, struct vb_error *err)
+{
+	struct medium *m;
+	const char *name;
+	struct media_open_opts o = { .flags = MEDIA_RDONLY | MEDIA_NO_PARENT };
+
+	if (media_open_ex(path, &o, &m, err))
+		return NULL;
+	name = m->drv->name;
+	if (is_iso)
+		*is_iso = m->iso;
+	media_close(m);
+	return name;
+}
+
+static void new_modify_uuid(struct medium *m)
+{
+	if (m->drv->meta & MMETA_MODIFY_UUID) {
+		vb_uuid_generate(&m->modify_uuid);
+		m->meta_dirty = true;
+	}
+}
+
+void media_close(struct medium *m)
+{
+	if (!m)
+		return;
+	if ((m->flags & MEDIA_RDWR) && (m->modified || m->meta_dirty)) {
+		if (m->modified)
+			new_modify_uuid(m);
+		m->drv->flush(m);
+	}
+	m->drv->close(m);
+	mf_close(m->file);
+	if (m->parent)
+		media_close(m->parent);
+	medium_free(m);
+}
+
+uint64_t media_size(const struct medium *m)
+{
+	return m->size;
+}
+
+const char *media_format(const struct medium *m)
+{
+	return m->drv->name;
+}
+
+int media_uuid(const struct medium *m, struct vb_uuid *out)
+{
+	if (!m->has_uuid)
+		return -ENOENT;
+	*out = m->uuid;
+	return 0;
+}
+
+int media_parent_uuid(const struct medium *m, struct vb_uuid *out)
+{
+	if (!m->has_uuid)
+		return -ENOENT;
+	*out = m->parent_uuid;
+	return 0;
+}
+
+int media_modify_uuid(const struct medium *m, struct vb_uuid *out)
+{
+	if (!(m->drv->meta & MMETA_MODIFY_UUID))
+		return -ENOENT;
+	*out = m->modify_uuid;
+	return 0;
+}
+
+int media_parent_modify_uuid(const struct medium *m, struct vb_uuid *out)
+{
+	if (!(m->drv->meta & MMETA_PARENT_MODIFY))
+		return -ENOENT;
+	*out = m->parent_modify_uuid;
+	return 0;
+}
+
+bool media_is_iso(const struct medium *m)
+{
+	return m->iso;
+}
+
+unsigned media_variant(const struct medium *m)
+{
+	return m->variant;
+}
+
+const char *media_comment(const struct medium *m)
+{
+	return m->comment;
+}
+
+void media_geometry(const struct medium *m, struct media_geometry *pchs,
+		    struct media_geometry *lchs)
+{
+	if (pchs)
+		*pchs = m->pchs;
+	if (lchs)
+		*lchs = m->lchs;
+}
+
+struct medium *media_parent(const struct medium *m)
+{
+	return m->parent;
+}
+
+const char *media_path(const struct medium *m)
+{
+	return m->path;
+}
+
+const char *media_variant_string(unsigned variant, char *buf, size_t size)
+{
+	const char *type, *sub;
+	unsigned rest;
+
+	if (variant & MEDIA_VARIANT_FIXED)
+		type = "fixed";
+	else if (variant & MEDIA_VARIANT_DIFF)
+		type = "differencing";
+	else
+		type = "dynamic";
+	rest = variant & ~(MEDIA_VARIANT_FIXED | MEDIA_VARIANT_DIFF);
+	if (!rest)
+		sub = "default";
+	else if (rest == MEDIA_VARIANT_SPLIT2G)
+		sub = "split2G";
+	else if (rest == MEDIA_VARIANT_STREAM)
+		sub = "streamOptimized";
+	else if (rest == MEDIA_VARIANT_ESX)
+		sub = "ESX";
+	else
+		sub = "unknown";
+	snprintf(buf, size, "%s %s", type, sub);
+	return buf;
+}
+
+void media_free_list(char **list)
+{
+	char **p;
+
+	if (!list)
+		return;
+	for (p = list; *p; p++)
+		free(*p);
+	free(list);
+}
+
+char **media_files(struct medium *m)
+{
+	char **l;
+
+	if (m->drv->files)
+		return m->drv->files(m);
+	l = calloc(2, sizeof(*l));
+	if (!l)
+		return NULL;
+	l[0] = strdup(m->path);
+	if (!l[0]) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+uint64_t media_file_size(struct medium *m)
+{
+	char **files = media_files(m), **p;
+	uint64_t total = 0;
+
+	if (!files)
+		return 0;
+	for (p = files; *p; p++) {
+		struct mfile *f;
+		uint64_t sz;
+
+		if (m->fs->ops->open(m->fs, *p, MF_RDONLY, &f))
+			continue;
+		if (!mf_size(f, &sz))
+			total += sz;
+		mf_close(f);
+	}
+	media_free_list(files);
+	return total;
+}
+
+/* ------------------------------------------------------------------ */
+/* I/O                                                                 */
+
+int media_chain_read(struct medium *m, uint64_t off, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		uint64_t n = 0;
+		int st = m->drv->status(m, off, len, &n), rc = 0;
+
+		if (st < 0)
+			return st;
+		if (!n || n > len || n % MEDIA_SECTOR)
+			return -EIO;
+		if (st == MST_DATA)
+			rc = m->drv->read(m, off, p, (size_t)n);
+		else if (st == MST_UNALLOC && m->parent)
+			rc = media_read_below(m, off, p, (size_t)n);
+		else
+			memset(p, 0, (size_t)n);
+		if (rc)
+			return rc;
+		p += n;
+		off += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int media_read_below(struct medium *m, uint64_t off, void *buf, size_t len)
+{
+	struct medium *pm = m->parent;
+	size_t in = 0;
+
+	if (!pm) {
+		memset(buf, 0, len);
+		return 0;
+	}
+	/* a child may have grown past its parent's size */
+	if (off < pm->size) {
+		in = pm->size - off < len ? (size_t)(pm->size - off) : len;
+		in &= ~(size_t)(MEDIA_SECTOR - 1);
+	}
+	if (in) {
+		int rc = media_chain_read(pm, off, buf, in);
+
+		if (rc)
+			return rc;
+	}
+	if (in < len) {
+		if (off + in < pm->size) {
+			/* a parent whose size is not a sector multiple */
+			uint8_t sec[MEDIA_SECTOR];
+			size_t part = (size_t)(pm->size - off - in);
+			int rc = media_chain_read(pm, off + in, sec,
+						  MEDIA_SECTOR);
+
+			if (rc)
+				return rc;
+			memset((uint8_t *)buf + in, 0, len - in);
+			memcpy((uint8_t *)buf + in, sec, part);
+		} else {
+			memset((uint8_t *)buf + in, 0, len - in);
+		}
+	}
+	return 0;
+}
+
+static bool io_range_ok(const struct medium *m, uint64_t off, size_t len)
+{
+	return ck_range(off, len, m->size);
+}
+
+/* Aligned extent covering [off, off+len) rounded out to sectors, inside
+ * the disk rounded up to a sector. */
+int media_read(struct medium *m, uint64_t off, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	int rc = 0;
+
+	if (!io_range_ok(m, off, len))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	pthread_rwlock_rdlock(&m->lock);
+	if (off % MEDIA_SECTOR) {
+		uint8_t sec[MEDIA_SECTOR];
+		size_t skip = off % MEDIA_SECTOR;
+		size_t n = MEDIA_SECTOR - skip < len ? MEDIA_SECTOR - skip : len;
+
+		rc = media_chain_read(m, off - skip, sec, MEDIA_SECTOR);
+		if (rc)
+			goto out;
+		memcpy(p, sec + skip, n);
+		p += n;
+		off += n;
+		len -= n;
+	}
+	if (len >= MEDIA_SECTOR) {
+		size_t n = len & ~(size_t)(MEDIA_SECTOR - 1);
+
+		rc = media_chain_read(m, off, p, n);
+		if (rc)
+			goto out;
+		p += n;
+		off += n;
+		len -= n;
+	}
+	if (len) {
+		uint8_t sec[MEDIA_SECTOR];
+
+		rc = media_chain_read(m, off, sec, MEDIA_SECTOR);
+		if (rc)
+			goto out;
+		memcpy(p, sec, len);
+	}
+out:
+	pthread_rwlock_unlock(&m->lock);
+	return rc;
+}
+
+/* First write after open: a new modification UUID (VD layer rule). */
+static void mark_modified(struct medium *m)
+{
+	if (m->modified)
+		return;
+	pthread_mutex_lock(&m->rmw_lock);
+	if (!m->modified) {
+		new_modify_uuid(m);
+		m->modified = true;
+	}
+	pthread_mutex_unlock(&m->rmw_lock);
+}
+
+static int write_partial(struct medium *m, uint64_t sec_off, size_t skip,
+			 const void *src, size_t n)
+{
+	uint8_t sec[MEDIA_SECTOR];
+	int rc;
+
+	pthread_mutex_lock(&m->rmw_lock);
+	rc = media_chain_read(m, sec_off, sec, MEDIA_SECTOR);
+	if (!rc) {
+		memcpy(sec + skip, src, n);
+		rc = m->drv->write(m, sec_off, sec, MEDIA_SECTOR);
+	}
+	pthread_mutex_unlock(&m->rmw_lock);
+	return rc;
+}
+
+int media_write(struct medium *m, uint64_t off, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	int rc = 0;
+
+	if (!(m->flags & MEDIA_RDWR))
+		return -EROFS;
+	if (!io_range_ok(m, off, len))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	mark_modified(m);
+	pthread_rwlock_rdlock(&m->lock);
+	if (off % MEDIA_SECTOR) {
+		size_t skip = off % MEDIA_SECTOR;
+		size_t n = MEDIA_SECTOR - skip < len ? MEDIA_SECTOR - skip : len;
+
+		rc = write_partial(m, off - skip, skip, p, n);
+		if (rc)
+			goto out;
+		p += n;
+		off += n;
+		len -= n;
+	}
+	if (len >= MEDIA_SECTOR) {
+		size_t n = len & ~(size_t)(MEDIA_SECTOR - 1);
+
+		rc = m->drv->write(m, off, p, n);
+		if (rc)
+			goto out;
+		p += n;
+		off += n;
+		len -= n;
+	}
+	if (len)
+		rc = write_partial(m, off, 0, p, len);
+out:
+	pthread_rwlock_unlock(&m->lock);
+	return rc;
+}
+
+int media_flush(struct medium *m)
+{
+	int rc;
+
+	if (!(m->flags & MEDIA_RDWR))
+		return 0;
+	pthread_rwlock_rdlock(&m->lock);
+	rc = m->drv->flush(m);
+	pthread_rwlock_unlock(&m->lock);
+	return rc;
+}
