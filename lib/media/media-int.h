@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "lib/media/media.h"
@@ -172,6 +173,10 @@ struct media_driver {
 	/* Every file of the image (descriptor first).  Allocated array of
 	 * allocated strings, NULL-terminated. */
 	char **(*files)(struct medium *m);
+	/* Move the image to new_path (files renamed, references inside the
+	 * image rewritten); NULL: the generic single-file rename. */
+	int (*rename)(struct medium *m, const char *new_path,
+		      struct vb_error *err);
 	/* Release driver state (after a final flush by media.c). */
 	void (*close)(struct medium *m);
 };

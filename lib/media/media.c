@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/media/media-int.h"
 #include "lib/util/path.h"
@@ -16,6 +17,7 @@
 /* VirtualBox's back-end order is the probe order; RAW comes last and
  * accepts anything. */
 const struct media_driver *const media_formats[] = {
+	&media_drv_vdi,
 	&media_drv_raw,
 	NULL,
 };
@@ -650,4 +652,264 @@ int media_flush(struct medium *m)
 	rc = m->drv->flush(m);
 	pthread_rwlock_unlock(&m->lock);
 	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Creating and changing images                                        */
+
+int media_create(const char *path, const struct media_create_opts *o,
+		 struct medium **out, struct vb_error *err)
+{
+	struct mfs *fs = o->fs ? o->fs : mfs_posix();
+	const struct media_driver *drv;
+	struct medium *m;
+	int rc;
+
+	*out = NULL;
+	drv = driver_by_name(o->format ? o->format : "VDI");
+	if (!drv || !drv->create)
+		return vb_err(err, EINVAL, VBOX_E_OBJECT_NOT_FOUND,
+			      "Invalid medium storage format '%s'",
+			      o->format ? o->format : "");
+	m = medium_alloc(fs, path, MEDIA_RDWR);
+	if (!m)
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	rc = fs->ops->open(fs, m->path, MF_CREATE | MF_RDWR, &m->file);
+	if (rc) {
+		vb_err(err, -rc, VBOX_E_FILE_ERROR,
+		       rc == -EEXIST ?
+		       "VD: error VERR_ALREADY_EXISTS creating image file '%s' (%s)" :
+		       "VD: error creating image file '%s' (%s)",
+		       m->path, strerror(-rc));
+		medium_free(m);
+		return rc;
+	}
+	m->drv = drv;
+	rc = drv->create(m, o, err);
+	if (rc) {
+		mf_close(m->file);
+		fs->ops->remove(fs, m->path);
+		medium_free(m);
+		return rc < 0 ? rc : -EIO;
+	}
+	*out = m;
+	return 0;
+}
+
+static int meta_set(struct medium *m, unsigned what, struct vb_error *err)
+{
+	int rc;
+
+	if (!(m->drv->meta & what))
+		return vb_err(err, ENOTSUP, VBOX_E_NOT_SUPPORTED,
+			      "The %s format does not store this information",
+			      m->drv->name);
+	if (!(m->flags & MEDIA_RDWR))
+		return vb_err(err, EROFS, VBOX_E_INVALID_OBJECT_STATE,
+			      "Medium '%s' is opened read-only", m->path);
+	m->meta_dirty = true;
+	rc = m->drv->flush(m);
+	if (rc)
+		return vb_err(err, -rc, VBOX_E_FILE_ERROR,
+			      "Could not update the header of '%s': %s",
+			      m->path, strerror(-rc));
+	return 0;
+}
+
+#define META_SETTER(fn, field, bit)                                       \
+int fn(struct medium *m, const struct vb_uuid *u, struct vb_error *err)  \
+{                                                                         \
+	struct vb_uuid old = m->field;                                    \
+	int rc;                                                           \
+									  \
+	if (!(m->drv->meta & (bit)))                                      \
+		return meta_set(m, bit, err);                             \
+	pthread_rwlock_wrlock(&m->lock);                                  \
+	m->field = *u;                                                    \
+	rc = meta_set(m, bit, err);                                       \
+	if (rc)                                                           \
+		m->field = old;                                           \
+	pthread_rwlock_unlock(&m->lock);                                  \
+	return rc;                                                        \
+}
+
+META_SETTER(media_set_uuid, uuid, MMETA_UUID)
+META_SETTER(media_set_parent_uuid, parent_uuid, MMETA_PARENT_UUID)
+META_SETTER(media_set_modify_uuid, modify_uuid, MMETA_MODIFY_UUID)
+META_SETTER(media_set_parent_modify_uuid, parent_modify_uuid,
+	    MMETA_PARENT_MODIFY)
+
+int media_set_comment(struct medium *m, const char *text,
+		      struct vb_error *err)
+{
+	char *old = m->comment, *c = NULL;
+	int rc;
+
+	if (!(m->drv->meta & MMETA_COMMENT))
+		return meta_set(m, MMETA_COMMENT, err);
+	if (text && *text && !(c = strdup(text)))
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	pthread_rwlock_wrlock(&m->lock);
+	m->comment = c;
+	rc = meta_set(m, MMETA_COMMENT, err);
+	if (rc) {
+		m->comment = old;
+		free(c);
+	} else {
+		free(old);
+	}
+	pthread_rwlock_unlock(&m->lock);
+	return rc;
+}
+
+int media_set_geometry(struct medium *m, const struct media_geometry *pchs,
+		       const struct media_geometry *lchs, struct vb_error *err)
+{
+	struct media_geometry op = m->pchs, ol = m->lchs;
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&m->lock);
+	if (pchs)
+		m->pchs = *pchs;
+	if (lchs)
+		m->lchs = *lchs;
+	if (m->drv->meta & (MMETA_PCHS | MMETA_LCHS)) {
+		rc = meta_set(m, m->drv->meta & (MMETA_PCHS | MMETA_LCHS), err);
+		if (rc) {
+			m->pchs = op;
+			m->lchs = ol;
+		}
+	}
+	pthread_rwlock_unlock(&m->lock);
+	return rc;
+}
+
+int media_resize(struct medium *m, uint64_t size, media_progress_fn progress,
+		 void *pctx, struct vb_error *err)
+{
+	int rc;
+
+	if (!(m->flags & MEDIA_RDWR))
+		return vb_err(err, EROFS, VBOX_E_INVALID_OBJECT_STATE,
+			      "Medium '%s' is opened read-only", m->path);
+	if (!m->drv->resize)
+		return vb_err(err, ENOTSUP, VBOX_E_NOT_SUPPORTED,
+			      "Medium format '%s' does not support resizing",
+			      m->drv->name);
+	pthread_rwlock_wrlock(&m->lock);
+	rc = m->drv->resize(m, size, err);
+	pthread_rwlock_unlock(&m->lock);
+	if (!rc && progress)
+		progress(pctx, 100);
+	return rc;
+}
+
+int media_compact(struct medium *m, media_progress_fn progress, void *pctx,
+		  struct vb_error *err)
+{
+	int rc;
+
+	if (!(m->flags & MEDIA_RDWR))
+		return vb_err(err, EROFS, VBOX_E_INVALID_OBJECT_STATE,
+			      "Medium '%s' is opened read-only", m->path);
+	if (!m->drv->compact)
+		return vb_err(err, ENOTSUP, VBOX_E_NOT_SUPPORTED,
+			      "Medium format '%s' does not support compacting",
+			      m->drv->name);
+	pthread_rwlock_wrlock(&m->lock);
+	rc = m->drv->compact(m, progress, pctx, err);
+	pthread_rwlock_unlock(&m->lock);
+	return rc;
+}
+
+int media_discard(struct medium *m, uint64_t off, uint64_t len)
+{
+	uint64_t a, e;
+	int rc;
+
+	if (!(m->flags & MEDIA_RDWR))
+		return -EROFS;
+	if (!ck_range(off, len, m->size))
+		return -EINVAL;
+	if (!m->drv->discard)
+		return -ENOTSUP;
+	/* only whole sectors can be discarded */
+	a = VB_ALIGN_UP(off, MEDIA_SECTOR);
+	e = (off + len) & ~(uint64_t)(MEDIA_SECTOR - 1);
+	if (e <= a)
+		return 0;
+	mark_modified(m);
+	pthread_rwlock_wrlock(&m->lock);
+	rc = m->drv->discard(m, a, e - a);
+	pthread_rwlock_unlock(&m->lock);
+	return rc;
+}
+
+int media_delete(const char *path, struct vb_error *err)
+{
+	struct media_open_opts o = { .flags = MEDIA_RDONLY | MEDIA_NO_PARENT };
+	struct medium *m;
+	char **files, **p;
+	int rc = 0;
+
+	if (media_open_ex(path, &o, &m, NULL)) {
+		if (unlink(path) && errno != ENOENT)
+			return vb_err(err, errno, VBOX_E_FILE_ERROR,
+				      "Could not delete the medium storage unit '%s': %s",
+				      path, strerror(errno));
+		return 0;
+	}
+	files = media_files(m);
+	media_close(m);
+	if (!files)
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	for (p = files; *p; p++) {
+		if (unlink(*p) && errno != ENOENT && !rc)
+			rc = vb_err(err, errno, VBOX_E_FILE_ERROR,
+				    "Could not delete the medium storage unit '%s': %s",
+				    *p, strerror(errno));
+	}
+	media_free_list(files);
+	return rc;
+}
+
+int media_move(struct medium *m, const char *new_path, struct vb_error *err)
+{
+	char *np;
+	int rc;
+
+	if (m->drv->rename) {
+		pthread_rwlock_wrlock(&m->lock);
+		rc = m->drv->rename(m, new_path, err);
+		pthread_rwlock_unlock(&m->lock);
+		return rc;
+	}
+	np = m->fs == mfs_posix() ? path_abs(new_path) : strdup(new_path);
+	if (!np)
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	if (m->fs->ops->exists(m->fs, np)) {
+		free(np);
+		return vb_err(err, EEXIST, VBOX_E_FILE_ERROR,
+			      "Cannot move medium '%s' to '%s': the target exists",
+			      m->path, new_path);
+	}
+	rc = m->fs->ops->rename(m->fs, m->path, np);
+	if (rc) {
+		free(np);
+		return vb_err(err, -rc, VBOX_E_FILE_ERROR,
+			      "Could not move medium '%s' to '%s': %s",
+			      m->path, new_path, strerror(-rc));
+	}
+	free(m->path);
+	m->path = np;
+	return 0;
+}
+
+char *media_dump(struct medium *m)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (m->drv->dump)
+		m->drv->dump(m, &sb);
+	return sb_detach(&sb);
 }
