@@ -18,6 +18,7 @@
  * accepts anything. */
 const struct media_driver *const media_formats[] = {
 	&media_drv_vdi,
+	&media_drv_vhd,
 	&media_drv_raw,
 	NULL,
 };
@@ -82,7 +83,7 @@ char *media_sibling(const struct medium *m, const char *name)
 	dir = path_dirname(m->path);
 	if (!dir)
 		return NULL;
-	r = path_join(dir, name);
+	r = path_is_abs(dir) ? path_abs_from(dir, name) : path_join(dir, name);
 	free(dir);
 	return r;
 }

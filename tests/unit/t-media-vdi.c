@@ -3,66 +3,20 @@
  * differencing chains, compaction, growing, every header field
  * corrupted in turn, and I/O errors injected at every step.
  */
-#include <errno.h>
 #include <pthread.h>
 
-#include "harness.h"
-#include "lib/media/media-int.h"
-
-#define MiB (1024ull * 1024)
+#include "t-media-helpers.h"
 
 static struct medium *vdi_new_mem(struct mfs *fs, const char *name,
 				  uint64_t size, unsigned variant,
 				  struct medium *parent)
 {
-	struct media_create_opts o = {
-		.format = "VDI", .variant = variant, .size = size,
-		.parent = parent, .fs = fs,
-	};
-	struct vb_error err = { 0 };
-	struct medium *m = NULL;
-
-	if (media_create(name, &o, &m, &err))
-		t_fail(__FILE__, __LINE__, "create %s: %s", name, err.msg);
-	return m;
+	return tm_create(fs, "VDI", name, size, variant, parent);
 }
 
-static int resolve_name(void *ctx, const struct vb_uuid *u, char **path)
-{
-	*path = strdup(ctx);
-	return *path ? 0 : -ENOMEM;
-}
-
-static int open_mem(struct mfs *fs, const char *name, unsigned fl,
-		    const char *parent, struct medium **m,
-		    struct vb_error *err)
-{
-	struct media_open_opts o = {
-		.flags = fl, .fs = fs, .resolve = parent ? resolve_name : NULL,
-		.ctx = (void *)parent,
-	};
-
-	return media_open_ex(name, &o, m, err);
-}
-
-static struct medium *must_open(struct mfs *fs, const char *name,
-				unsigned fl, const char *parent)
-{
-	struct vb_error err = { 0 };
-	struct medium *m = NULL;
-
-	if (open_mem(fs, name, fl, parent, &m, &err))
-		t_fail(__FILE__, __LINE__, "open %s: %s", name, err.msg);
-	return m;
-}
-
-static void pattern(uint8_t *p, size_t n, unsigned seed)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		p[i] = (uint8_t)((i >> 3) * 7 + seed * 13 + 1);
-}
+#define open_mem tm_open
+#define must_open tm_must_open
+#define pattern tm_pattern
 
 void test_media_vdi__create_layout(void)
 {
@@ -379,23 +333,7 @@ static uint8_t *good_image(size_t *len)
 
 static void expect_refused(uint8_t *img, size_t len, const char *why)
 {
-	struct mfs *fs = mfs_mem_new();
-	struct vb_error err = { 0 };
-	struct medium *m = NULL;
-	int rc;
-
-	T_OK(mfs_mem_put(fs, "bad.vdi", img, len));
-	rc = open_mem(fs, "bad.vdi", MEDIA_RDONLY, NULL, &m, &err);
-	if (rc == 0) {
-		/* probed as something else (RAW) is fine for the signature */
-		if (strcmp(media_format(m), "VDI"))
-			rc = -EINVAL;
-		media_close(m);
-	}
-	if (rc == 0)
-		t_fail(__FILE__, __LINE__, "corrupt %s accepted", why);
-	free(img);
-	fs->ops->free(fs);
+	tm_expect_refused("VDI", "bad.vdi", img, len, why);
 }
 
 static void corrupt(void (*mutate)(uint8_t *h, size_t *len), const char *why)
