@@ -13,5 +13,10 @@ const struct vbm_command vbm_commands[] = {
 	{ "unregistervm", { 0 }, cmd_unregistervm, &help_unregistervm, 0 },
 	{ "getextradata", { 0 }, cmd_getextradata, &help_getextradata, 0 },
 	{ "setextradata", { 0 }, cmd_setextradata, &help_setextradata, 0 },
+	{ "createmedium", { "createhd", "createvdi" }, cmd_createmedium,
+	  &help_createmedium, 0 },
+	{ "showmediuminfo", { "showhdinfo", "showvdiinfo" }, cmd_showmediuminfo,
+	  &help_showmediuminfo, 0 },
+	{ "closemedium", { 0 }, cmd_closemedium, &help_closemedium, 0 },
 	{ NULL, { 0 }, NULL, NULL, 0 },
 };

@@ -14,5 +14,12 @@ VBM_DECLARE(registervm);
 VBM_DECLARE(unregistervm);
 VBM_DECLARE(getextradata);
 VBM_DECLARE(setextradata);
+VBM_DECLARE(createmedium);
+VBM_DECLARE(showmediuminfo);
+VBM_DECLARE(closemedium);
+
+/* list hdds | dvds | floppies (showmediuminfo.c); kind is enum
+ * mediareg_kind. */
+int vbm_list_media(struct vbm_ctx *ctx, int kind, bool long_fmt);
 
 #endif

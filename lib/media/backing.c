@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -226,6 +227,18 @@ static int px_open(struct mfs *fs, const char *path, unsigned flags,
 		close(fd);
 		return -EISDIR;
 	}
+	if (flags & (MF_LOCK_SH | MF_LOCK_EX)) {
+		int op = (flags & MF_LOCK_EX) ? LOCK_EX : LOCK_SH;
+
+		while (flock(fd, op | LOCK_NB)) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			close(fd);
+			return e == EWOULDBLOCK ? -EBUSY : -e;
+		}
+	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		close(fd);
@@ -268,6 +281,22 @@ static const struct mfs_ops px_fs_ops = {
 };
 
 static struct mfs px_fs = { &px_fs_ops };
+
+int media_lock_state(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		rc = 0;
+	else if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+		rc = 1;
+	else
+		rc = 2;
+	close(fd);
+	return rc;
+}
 
 struct mfs *mfs_posix(void)
 {

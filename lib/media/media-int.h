@@ -67,6 +67,8 @@ struct mfile {
 #define MF_RDWR     0x1
 #define MF_CREATE   0x2     /* create; fails with -EEXIST if present */
 #define MF_TRUNC    0x4     /* with MF_CREATE: replace an existing file */
+#define MF_LOCK_SH  0x8     /* shared lock, -EBUSY when write-locked */
+#define MF_LOCK_EX  0x10    /* exclusive lock, -EBUSY when locked */
 
 struct mfs_ops {
 	int (*open)(struct mfs *fs, const char *path, unsigned flags,
@@ -237,6 +239,9 @@ struct medium {
 int media_read_below(struct medium *m, uint64_t off, void *buf, size_t len);
 /* The generic aligned read of one image and its chain. */
 int media_chain_read(struct medium *m, uint64_t off, void *buf, size_t len);
+
+/* IPRT status name for a negative errno ("VERR_FILE_NOT_FOUND"). */
+const char *media_vbox_status(int neg_errno);
 
 /* True when all len bytes are zero (fast). */
 bool media_is_zero(const void *buf, size_t len);

@@ -67,6 +67,30 @@ unsigned media_format_caps(const char *format)
 	return d ? d->caps : 0;
 }
 
+static const struct media_property props_vdi[] = {
+	{ "AllocationBlockSize", "1048576", "int", 0x04 },
+	{ NULL, NULL, NULL, 0 },
+};
+static const struct media_property props_vmdk[] = {
+	{ "BootSector", "", "string", 0x04 },
+	{ "Partitions", "", "string", 0x04 },
+	{ "RawDrive", "", "string", 0x04 },
+	{ "Relative", "", "string", 0x04 },
+	{ NULL, NULL, NULL, 0 },
+};
+static const struct media_property props_none[] = {
+	{ NULL, NULL, NULL, 0 },
+};
+
+const struct media_property *media_format_props(const char *format)
+{
+	if (format && !strcasecmp(format, "VDI"))
+		return props_vdi;
+	if (format && !strcasecmp(format, "VMDK"))
+		return props_vmdk;
+	return props_none;
+}
+
 const char *media_format_ext(const char *format)
 {
 	const struct media_driver *d = format ? driver_by_name(format) : NULL;
@@ -141,6 +165,44 @@ static void medium_free(struct medium *m)
 static int open_one(const char *path, const struct media_open_opts *o,
 		    unsigned depth, struct medium **out, struct vb_error *err);
 
+/* IPRT's name for an errno, as VirtualBox prints it. */
+const char *media_vbox_status(int neg_errno)
+{
+	switch (-neg_errno) {
+	case ENOENT: return "VERR_FILE_NOT_FOUND";
+	case ENOTDIR: return "VERR_PATH_NOT_FOUND";
+	case EACCES: case EPERM: return "VERR_ACCESS_DENIED";
+	case EISDIR: return "VERR_IS_A_DIRECTORY";
+	case EEXIST: return "VERR_ALREADY_EXISTS";
+	case ENOSPC: return "VERR_DISK_FULL";
+	case ENOMEM: return "VERR_NO_MEMORY";
+	case EBUSY: return "VERR_SHARING_VIOLATION";
+	case EROFS: return "VERR_WRITE_PROTECT";
+	case EFBIG: return "VERR_FILE_TOO_BIG";
+	case ENOTSUP: return "VERR_NOT_SUPPORTED";
+	case EINVAL: return "VERR_INVALID_PARAMETER";
+	default: return "VERR_IO_GEN_FAILURE";
+	}
+}
+
+static void open_error(struct vb_error *err, const char *path, int rc,
+		       bool rw)
+{
+	if (rc == -EBUSY)
+		vb_err(err, EBUSY, VBOX_E_INVALID_OBJECT_STATE,
+		       "Medium '%s' is locked for %s by another task", path,
+		       media_lock_state(path) == 2 ? "writing" : "reading");
+	else if (rc == -ENOENT || rc == -ENOTDIR)
+		vb_err(err, -rc, VBOX_E_FILE_ERROR,
+		       "Could not find file for the medium '%s' (%s)", path,
+		       media_vbox_status(rc));
+	else
+		vb_err(err, -rc, VB_E_FAIL,
+		       "Could not open the medium '%s'.\nVD: error %s opening image file '%s' (%s)",
+		       path, media_vbox_status(rc), path,
+		       media_vbox_status(rc));
+}
+
 static int open_parent(struct medium *m, const struct media_open_opts *o,
 		       struct vb_error *err)
 {
@@ -196,12 +258,11 @@ static int open_one(const char *path, const struct media_open_opts *o,
 	if (!m)
 		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
 	m->depth = depth;
-	rc = fs->ops->open(fs, m->path, access ? MF_RDWR : MF_RDONLY,
-			   &m->file);
+	rc = fs->ops->open(fs, m->path, (access ? MF_RDWR : MF_RDONLY) |
+			   ((o->flags & MEDIA_NOLOCK) ? 0 :
+			    access ? MF_LOCK_EX : MF_LOCK_SH), &m->file);
 	if (rc) {
-		vb_err(err, -rc, VBOX_E_FILE_ERROR,
-		       "Could not open the medium '%s': %s", m->path,
-		       strerror(-rc));
+		open_error(err, m->path, rc, access);
 		goto fail;
 	}
 	if (o->format) {
@@ -225,6 +286,12 @@ static int open_one(const char *path, const struct media_open_opts *o,
 	rc = drv->open(m, err);
 	if (rc) {
 		m->drv = NULL;
+		if (err && err->msg[0] &&
+		    strncmp(err->msg, "Could not open the medium", 25))
+			vb_err_prefix(err, "Could not open the medium '%s'.",
+				      m->path);
+		if (err && (!err->hrc || err->hrc == VBOX_E_FILE_ERROR))
+			err->hrc = VB_E_FAIL;
 		goto fail;
 	}
 	if (!(o->flags & MEDIA_NO_PARENT) && !vb_uuid_is_zero(&m->parent_uuid)) {
@@ -677,11 +744,14 @@ int media_create(const char *path, const struct media_create_opts *o,
 		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
 	rc = fs->ops->open(fs, m->path, MF_CREATE | MF_RDWR, &m->file);
 	if (rc) {
-		vb_err(err, -rc, VBOX_E_FILE_ERROR,
-		       rc == -EEXIST ?
-		       "VD: error VERR_ALREADY_EXISTS creating image file '%s' (%s)" :
-		       "VD: error creating image file '%s' (%s)",
-		       m->path, strerror(-rc));
+		if (!strcmp(drv->name, "VMDK"))
+			vb_err(err, -rc, VBOX_E_FILE_ERROR,
+			       "VMDK: could not create new file '%s' (%s)",
+			       m->path, media_vbox_status(rc));
+		else
+			vb_err(err, -rc, VBOX_E_FILE_ERROR,
+			       "%s: cannot create image '%s' (%s)", drv->name,
+			       m->path, media_vbox_status(rc));
 		medium_free(m);
 		return rc;
 	}

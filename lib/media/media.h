@@ -30,6 +30,7 @@ struct mfs;             /* backing file system, media-int.h */
 /* Open flags beyond the access mode (media_open_opts.flags). */
 #define MEDIA_NO_PARENT 0x100   /* do not open the parent chain */
 #define MEDIA_SEQUENTIAL 0x200  /* stream-optimized VMDK: read in order only */
+#define MEDIA_NOLOCK    0x400   /* take no lock (looking at an image in use) */
 
 /* How a differencing image finds its parent: given the parent's UUID,
  * return its path (allocated) or a negative errno.  NULL resolver: only
@@ -122,6 +123,18 @@ unsigned media_format_caps(const char *format);
 const char *media_format_name(const char *format);
 /* Default file extension of a format ("vdi"), lent. */
 const char *media_format_ext(const char *format);
+/* Configuration properties of a back-end (IMediumFormat properties). */
+struct media_property {
+	const char *name;
+	const char *def;            /* default value shown, "" if none */
+	const char *type;           /* "int", "string" */
+	unsigned flags;             /* VD_CFGKEY_* as VirtualBox reports */
+};
+/* NULL-name-terminated table (never NULL) for a format name. */
+const struct media_property *media_format_props(const char *format);
+
+/* Who holds an image file: 0 nobody, 1 readers, 2 a writer, or -errno. */
+int media_lock_state(const char *path);
 /* Probe a file: canonical format name, or NULL when unreadable. */
 const char *media_probe(const char *path, bool *is_iso, struct vb_error *err);
 
@@ -179,6 +192,10 @@ int media_copy(struct medium *src, struct medium *dst, bool dst_fresh,
 int media_delete(const char *path, struct vb_error *err);
 /* Move/rename all files of an image (VMDK rewrites its extent names). */
 int media_move(struct medium *m, const char *new_path, struct vb_error *err);
+
+/* Write an empty FAT12/16/32 file system over the whole medium (no
+ * partition table); quick: only the metadata area is zeroed. */
+int media_format_fat(struct medium *m, bool quick, struct vb_error *err);
 
 /* Human dump of the header and maps ("dumphdinfo"), allocated text. */
 char *media_dump(struct medium *m);

@@ -105,8 +105,9 @@ static int bad_header(struct medium *m, struct vb_error *err,
 		      const char *what)
 {
 	return vb_err(err, EINVAL, VBOX_E_FILE_ERROR,
-		      "VD: error VERR_VD_VDI_INVALID_HEADER opening image file '%s' (VERR_VD_VDI_INVALID_HEADER): %s",
-		      m->path, what);
+		      "VDI: invalid header in '%s': %s (VERR_VD_VDI_INVALID_HEADER).\n"
+		      "VD: error VERR_VD_VDI_INVALID_HEADER opening image file '%s' (VERR_VD_VDI_INVALID_HEADER)",
+		      m->path, what, m->path);
 }
 
 static void geometry_get(const uint8_t *p, struct media_geometry *g)
@@ -218,8 +219,9 @@ static int vdi_parse(struct medium *m, struct vdi *v, uint64_t file_size,
 	return 0;
 unsupported:
 	return vb_err(err, ENOTSUP, VBOX_E_FILE_ERROR,
-		      "VD: error VERR_VD_VDI_UNSUPPORTED_VERSION opening image file '%s' (VERR_VD_VDI_UNSUPPORTED_VERSION): version %08x",
-		      m->path, le32(h + 0x44));
+		      "VDI: unsupported version %08x in '%s' (VERR_VD_VDI_UNSUPPORTED_VERSION).\n"
+		      "VD: error VERR_VD_VDI_UNSUPPORTED_VERSION opening image file '%s' (VERR_VD_VDI_UNSUPPORTED_VERSION)",
+		      le32(h + 0x44), m->path, m->path);
 }
 
 static void vdi_fill_medium(struct medium *m, struct vdi *v)

@@ -97,8 +97,9 @@ static int vhd_probe(struct mfile *f, uint64_t size, const char *path)
 static int bad(struct medium *m, struct vb_error *err, const char *what)
 {
 	return vb_err(err, EINVAL, VBOX_E_FILE_ERROR,
-		      "VD: error VERR_VD_VHD_INVALID_HEADER opening image file '%s' (VERR_VD_VHD_INVALID_HEADER): %s",
-		      m->path, what);
+		      "VHD: invalid header in '%s': %s (VERR_VD_VHD_INVALID_HEADER).\n"
+		      "VD: error VERR_VD_VHD_INVALID_HEADER opening image file '%s' (VERR_VD_VHD_INVALID_HEADER)",
+		      m->path, what, m->path);
 }
 
 /* UTF-16 (big or little endian) to UTF-8; bytes is the buffer length. */
@@ -316,9 +317,7 @@ static int vhd_open(struct medium *m, struct vb_error *err)
 		goto fail;
 	}
 	if (!footer_valid(v->footer)) {
-		rc = vb_err(err, EINVAL, VBOX_E_FILE_ERROR,
-			    "VD: error VERR_VD_VHD_INVALID_HEADER opening image file '%s' (VERR_VD_VHD_INVALID_HEADER): the footer at the end of the file is missing; the image is truncated or corrupted",
-			    m->path);
+		rc = bad(m, err, "no footer at the end of the file (truncated or corrupted)");
 		goto fail;
 	}
 	if (be32(v->footer + 0x0C) >> 16 != 1) {
@@ -331,8 +330,9 @@ static int vhd_open(struct medium *m, struct vb_error *err)
 	    v->type != VHD_TYPE_DIFF) {
 		snprintf(what, sizeof(what), "disk type %u", v->type);
 		rc = vb_err(err, ENOTSUP, VBOX_E_NOT_SUPPORTED,
-			    "VD: error VERR_NOT_IMPLEMENTED opening image file '%s' (VERR_NOT_IMPLEMENTED): %s",
-			    m->path, what);
+			    "VHD: unsupported %s in '%s' (VERR_NOT_IMPLEMENTED).\n"
+			    "VD: error VERR_NOT_IMPLEMENTED opening image file '%s' (VERR_NOT_IMPLEMENTED)",
+			    what, m->path, m->path);
 		goto fail;
 	}
 	if (size % MEDIA_SECTOR || size > (4ull << 50)) {
