@@ -18,5 +18,9 @@ const struct vbm_command vbm_commands[] = {
 	{ "showmediuminfo", { "showhdinfo", "showvdiinfo" }, cmd_showmediuminfo,
 	  &help_showmediuminfo, 0 },
 	{ "closemedium", { 0 }, cmd_closemedium, &help_closemedium, 0 },
+	{ "clonemedium", { "clonehd", "clonevdi" }, cmd_clonemedium,
+	  &help_clonemedium, 0 },
+	{ "convertfromraw", { "convertdd" }, cmd_convertfromraw,
+	  &help_convertfromraw, 0 },
 	{ NULL, { 0 }, NULL, NULL, 0 },
 };

@@ -17,6 +17,8 @@ VBM_DECLARE(setextradata);
 VBM_DECLARE(createmedium);
 VBM_DECLARE(showmediuminfo);
 VBM_DECLARE(closemedium);
+VBM_DECLARE(clonemedium);
+VBM_DECLARE(convertfromraw);
 
 /* list hdds | dvds | floppies (showmediuminfo.c); kind is enum
  * mediareg_kind. */

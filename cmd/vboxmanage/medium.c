@@ -223,6 +223,16 @@ int vbm_image_open(struct vbm_ctx *ctx, const struct mediareg_entry *e,
 	rc = media_open_ex(e->location, &o, out, err);
 	if (rc)
 		return rc;
+	if (media_uuid(*out, &fu) && (flags & MEDIA_RDWR) &&
+	    (media_format_caps(media_format(*out)) & 0x1)) {
+		/* an image without a UUID (VMware) takes the registry's */
+		rc = media_set_uuid(*out, &e->uuid, err);
+		if (rc) {
+			media_close(*out);
+			*out = NULL;
+			return rc;
+		}
+	}
 	if (!media_uuid(*out, &fu) && !vb_uuid_eq(&fu, &e->uuid)) {
 		char a[40], b[40];
 

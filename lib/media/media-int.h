@@ -213,6 +213,7 @@ struct medium {
 	bool iso;                   /* RAW content is ISO 9660 / UDF */
 
 	bool has_uuid;              /* format stores UUIDs */
+	bool uuid_missing;          /* ... but this image has none yet */
 	struct vb_uuid uuid;
 	struct vb_uuid modify_uuid;
 	struct vb_uuid parent_uuid; /* zero for a base image */
@@ -239,9 +240,6 @@ struct medium {
 int media_read_below(struct medium *m, uint64_t off, void *buf, size_t len);
 /* The generic aligned read of one image and its chain. */
 int media_chain_read(struct medium *m, uint64_t off, void *buf, size_t len);
-
-/* IPRT status name for a negative errno ("VERR_FILE_NOT_FOUND"). */
-const char *media_vbox_status(int neg_errno);
 
 /* True when all len bytes are zero (fast). */
 bool media_is_zero(const void *buf, size_t len);

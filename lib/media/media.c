@@ -17,6 +17,7 @@
 /* VirtualBox's back-end order is the probe order; RAW comes last and
  * accepts anything. */
 const struct media_driver *const media_formats[] = {
+	&media_drv_vmdk,
 	&media_drv_vdi,
 	&media_drv_vhd,
 	&media_drv_raw,
@@ -379,7 +380,7 @@ const char *media_format(const struct medium *m)
 
 int media_uuid(const struct medium *m, struct vb_uuid *out)
 {
-	if (!m->has_uuid)
+	if (!m->has_uuid || m->uuid_missing)
 		return -ENOENT;
 	*out = m->uuid;
 	return 0;
@@ -797,6 +798,8 @@ int fn(struct medium *m, const struct vb_uuid *u, struct vb_error *err)  \
 		return meta_set(m, bit, err);                             \
 	pthread_rwlock_wrlock(&m->lock);                                  \
 	m->field = *u;                                                    \
+	if ((bit) == MMETA_UUID)                                          \
+		m->uuid_missing = false;                                  \
 	rc = meta_set(m, bit, err);                                       \
 	if (rc)                                                           \
 		m->field = old;                                           \
@@ -983,4 +986,30 @@ char *media_dump(struct medium *m)
 	if (m->drv->dump)
 		m->drv->dump(m, &sb);
 	return sb_detach(&sb);
+}
+
+void media_clone_geometry(const struct medium *src, uint64_t size,
+			  struct media_geometry *pchs,
+			  struct media_geometry *lchs)
+{
+	const struct media_geometry *p = &src->pchs, *l = &src->lchs;
+	uint64_t c;
+
+	if (p->heads && p->heads <= 16 && p->sectors && p->sectors <= 63 &&
+	    p->cylinders &&
+	    (uint64_t)p->cylinders * p->heads * p->sectors * 512 <= size) {
+		*pchs = *p;
+	} else {
+		c = size / 512 / 16 / 63;
+		pchs->cylinders = (uint32_t)VB_MIN(c, 16383u);
+		pchs->heads = 16;
+		pchs->sectors = 63;
+	}
+	memset(lchs, 0, sizeof(*lchs));
+	if (l->heads && l->heads <= 255 && l->sectors && l->sectors <= 63) {
+		c = size / 512 / l->heads / l->sectors;
+		lchs->cylinders = (uint32_t)VB_MIN(c, 1024u);
+		lchs->heads = l->heads;
+		lchs->sectors = l->sectors;
+	}
 }

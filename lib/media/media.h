@@ -29,7 +29,6 @@ struct mfs;             /* backing file system, media-int.h */
 #define MEDIA_RDWR      0x1
 /* Open flags beyond the access mode (media_open_opts.flags). */
 #define MEDIA_NO_PARENT 0x100   /* do not open the parent chain */
-#define MEDIA_SEQUENTIAL 0x200  /* stream-optimized VMDK: read in order only */
 #define MEDIA_NOLOCK    0x400   /* take no lock (looking at an image in use) */
 
 /* How a differencing image finds its parent: given the parent's UUID,
@@ -149,6 +148,7 @@ struct media_create_opts {
 	struct medium *parent;      /* differencing: the open parent */
 	struct media_geometry pchs, lchs;
 	uint32_t block_size;        /* VDI AllocationBlockSize, 0 = default */
+	const char *comment;        /* description stored in the image */
 	struct mfs *fs;             /* NULL = host files */
 };
 
@@ -188,6 +188,13 @@ int media_discard(struct medium *m, uint64_t off, uint64_t len);
 int media_copy(struct medium *src, struct medium *dst, bool dst_fresh,
 	       media_progress_fn progress, void *pctx, struct vb_error *err);
 
+/* Geometries a copy of src gets (VirtualBox's rules for VDCopy): the
+ * source PCHS if valid, else C/16/63; the source LCHS with its
+ * cylinders recomputed, or nothing. */
+void media_clone_geometry(const struct medium *src, uint64_t size,
+			  struct media_geometry *pchs,
+			  struct media_geometry *lchs);
+
 /* Remove every file of an image given by path (any format). */
 int media_delete(const char *path, struct vb_error *err);
 /* Move/rename all files of an image (VMDK rewrites its extent names). */
@@ -199,6 +206,9 @@ int media_format_fat(struct medium *m, bool quick, struct vb_error *err);
 
 /* Human dump of the header and maps ("dumphdinfo"), allocated text. */
 char *media_dump(struct medium *m);
+
+/* IPRT status name for a negative errno ("VERR_FILE_NOT_FOUND"). */
+const char *media_vbox_status(int neg_errno);
 
 /* True when all len bytes are zero. */
 bool media_buf_is_zero(const void *buf, size_t len);

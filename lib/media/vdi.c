@@ -645,6 +645,8 @@ static int vdi_create(struct medium *m, const struct media_create_opts *o,
 	}
 	m->lchs = o->lchs;
 	m->pchs = o->pchs;      /* VDI keeps the PCHS in memory only */
+	if (o->comment && *o->comment)
+		m->comment = strndup(o->comment, VDI_COMMENT_SIZE - 1);
 	vdi_pack(m, v);
 
 	end = off_data + (v->type == VDI_TYPE_FIXED ? c_blocks * cb_block : 0);
