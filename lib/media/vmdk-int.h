@@ -105,4 +105,35 @@ struct vmdk_ext {
 /* A new descriptor for VirtualBox's create profile. */
 int vmdk_desc_new(struct vmdk_desc *d, uint32_t cid, const char *create_type);
 
+/* ---- the image (vmdk.c, vmdk-create.c) ---- */
+
+#define VMDK_GRAIN_DEFAULT  128u            /* sectors: 64 KiB */
+#define VMDK_GTES_DEFAULT   512u
+#define VMDK_DESC_SECTORS   20u
+#define VMDK_SPLIT_SECTORS  (2047ull * 2048) /* 2047 MiB */
+#define VMDK_MAX_SPARSE     ((256ull << 40) - (64ull << 10))
+
+struct vmdk {
+	struct vmdk_desc desc;
+	bool embedded;              /* descriptor inside extent 0's file */
+	uint64_t desc_off, desc_cap;/* bytes (embedded) */
+	struct vmdk_ext *ext;
+	size_t next;
+	bool desc_dirty;
+	bool readonly_extents;
+};
+
+int vmdk_bad(struct medium *m, struct vb_error *err, const char *what);
+int vmdk_write_gd(struct vmdk_ext *e);
+int vmdk_desc_update(struct medium *m, struct vmdk *v);
+int vmdk_desc_write(struct medium *m, struct vmdk *v);
+int vmdk_flush(struct medium *m);
+void vmdk_free(struct vmdk *v);
+unsigned vmdk_variant_of(const char *create_type, bool has_parent);
+int vmdk_create(struct medium *m, const struct media_create_opts *o,
+		struct vb_error *err);
+int vmdk_resize(struct medium *m, uint64_t size, struct vb_error *err);
+char **vmdk_files(struct medium *m);
+int vmdk_rename(struct medium *m, const char *new_path, struct vb_error *err);
+
 #endif
