@@ -108,6 +108,10 @@ char *media_sibling(const struct medium *m, const char *name)
 	dir = path_dirname(m->path);
 	if (!dir)
 		return NULL;
+	if (!strcmp(dir, ".") && !strchr(m->path, '/')) {
+		free(dir);
+		return strdup(name);
+	}
 	r = path_is_abs(dir) ? path_abs_from(dir, name) : path_join(dir, name);
 	free(dir);
 	return r;

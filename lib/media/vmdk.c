@@ -329,6 +329,8 @@ static int vmdk_status(struct medium *m, uint64_t off, uint64_t len,
 		*n = len;
 		return MST_ZERO;
 	}
+	if (e->ws)
+		return -EBADF;  /* a stream being written is write-only */
 	run = VB_MIN(len, (e->start + e->sectors - s) * 512);
 	if (e->type == VE_ZERO) {
 		*n = run;
@@ -380,6 +382,8 @@ static int vmdk_read(struct medium *m, uint64_t off, void *buf, size_t len)
 
 		if (!e)
 			return -EIO;
+		if (e->ws)
+			return -EBADF;
 		in = (s - e->start) * 512;
 		n = (size_t)VB_MIN((uint64_t)len, (e->start + e->sectors - s) * 512);
 		if (e->type == VE_ZERO) {
