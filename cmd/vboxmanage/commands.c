@@ -22,5 +22,12 @@ const struct vbm_command vbm_commands[] = {
 	  &help_clonemedium, 0 },
 	{ "convertfromraw", { "convertdd" }, cmd_convertfromraw,
 	  &help_convertfromraw, 0 },
+	{ "modifymedium", { "modifyhd", "modifyvdi" }, cmd_modifymedium,
+	  &help_modifymedium, 0 },
+	{ "mediumproperty", { "hdproperty" }, cmd_mediumproperty,
+	  &help_mediumproperty, 0 },
+	{ "mediumio", { 0 }, cmd_mediumio, &help_mediumio, 0 },
+	{ "internalcommands", { 0 }, cmd_internalcommands,
+	  &help_internalcommands, 0 },
 	{ NULL, { 0 }, NULL, NULL, 0 },
 };

@@ -19,6 +19,10 @@ VBM_DECLARE(showmediuminfo);
 VBM_DECLARE(closemedium);
 VBM_DECLARE(clonemedium);
 VBM_DECLARE(convertfromraw);
+VBM_DECLARE(modifymedium);
+VBM_DECLARE(mediumproperty);
+VBM_DECLARE(mediumio);
+VBM_DECLARE(internalcommands);
 
 /* list hdds | dvds | floppies (showmediuminfo.c); kind is enum
  * mediareg_kind. */
