@@ -29,5 +29,7 @@ const struct vbm_command vbm_commands[] = {
 	{ "mediumio", { 0 }, cmd_mediumio, &help_mediumio, 0 },
 	{ "internalcommands", { 0 }, cmd_internalcommands,
 	  &help_internalcommands, 0 },
+	{ "storagectl", { 0 }, cmd_storagectl, &help_storagectl, 0 },
+	{ "storageattach", { 0 }, cmd_storageattach, &help_storageattach, 0 },
 	{ NULL, { 0 }, NULL, NULL, 0 },
 };

@@ -23,6 +23,8 @@ VBM_DECLARE(modifymedium);
 VBM_DECLARE(mediumproperty);
 VBM_DECLARE(mediumio);
 VBM_DECLARE(internalcommands);
+VBM_DECLARE(storagectl);
+VBM_DECLARE(storageattach);
 
 /* list hdds | dvds | floppies (showmediuminfo.c); kind is enum
  * mediareg_kind. */

@@ -85,6 +85,13 @@ const char *vbm_medium_type_parse(const char *s);
  * 0 or -1. */
 int vbm_variant_parse(const char *s, unsigned *variant);
 
+/* Medium type (registry spelling) and description, with VirtualBox's
+ * checks and error blocks (modifymedium.c).  VBM_OK or VBM_FAIL. */
+int vbm_medium_set_type(struct vbm_ctx *ctx, struct vbm_medium *med,
+			const char *type);
+int vbm_medium_set_description(struct vbm_ctx *ctx, struct vbm_medium *med,
+			       const char *text);
+
 /* Error block for a medium-level API failure (component MediumWrap). */
 int vbm_medium_error(struct vb_error *err, const char *context, int line);
 

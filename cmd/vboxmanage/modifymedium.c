@@ -100,6 +100,25 @@ static int edit_location(void *arg, struct snode *item, struct snode *reg,
 	return rc ? vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory") : 0;
 }
 
+int vbm_medium_set_description(struct vbm_ctx *ctx, struct vbm_medium *med,
+			       const char *text)
+{
+	struct vb_error err = { 0 };
+	struct medium *m = NULL;
+
+	if (vbm_registry_edit(ctx, &med->e, edit_description, (void *)text,
+			      &err))
+		return vbm_medium_error(&err,
+					"COMSETTER(Description)(Bstr(pszNewLocation).raw())",
+					518);
+	/* formats that keep a comment get it too */
+	if (!vbm_image_open(ctx, &med->e, MEDIA_RDWR | MEDIA_NO_PARENT, &m,
+			    &err))
+		media_set_comment(m, text, NULL);
+	media_close(m);
+	return VBM_OK;
+}
+
 /* Is `name` a property of the medium's format (or already stored)? */
 static bool property_known(const struct mediareg_entry *e, const char *name)
 {
@@ -122,8 +141,8 @@ static int property_missing(const char *name, const char *context, int line)
 
 /* ---- the operations ---- */
 
-static int set_type(struct vbm_ctx *ctx, struct vbm_medium *med,
-		    const char *type)
+int vbm_medium_set_type(struct vbm_ctx *ctx, struct vbm_medium *med,
+			const char *type)
 {
 	struct vb_error err = { 0 };
 	struct set_attr a = { "type", type };
@@ -442,7 +461,7 @@ int cmd_modifymedium(struct vbm_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (type && set_type(ctx, &med, type))
+	if (type && vbm_medium_set_type(ctx, &med, type))
 		rc = VBM_FAIL;
 	if (set_autoreset) {
 		struct set_attr a = { "autoReset", autoreset ? "true" : NULL };
@@ -493,21 +512,10 @@ int cmd_modifymedium(struct vbm_ctx *ctx, int argc, char **argv)
 		free(abs);
 	}
 	if (desc) {
-		struct medium *m = NULL;
-
-		if (vbm_registry_edit(ctx, &med.e, edit_description, (void *)desc,
-				      &err)) {
-			vbm_medium_error(&err, "COMSETTER(Description)(Bstr(pszNewLocation).raw())",
-					 518);
+		if (vbm_medium_set_description(ctx, &med, desc))
 			rc = VBM_FAIL;
-		} else {
-			/* formats that keep a comment get it too */
-			if (!vbm_image_open(ctx, &med.e, MEDIA_RDWR | MEDIA_NO_PARENT,
-					    &m, &err))
-				media_set_comment(m, desc, NULL);
-			media_close(m);
+		else
 			printf("Medium description has been changed.\n");
-		}
 	}
 out:
 	vbm_medium_release(&med);

@@ -484,3 +484,48 @@ int mediareg_set_property(struct snode *item, const char *name,
 	snode_sort_children(item, "Property", "name");
 	return 0;
 }
+
+static int copy_into(struct snode *src, struct snode *dst, unsigned depth)
+{
+	struct snode *c;
+	const char *name, *value;
+	unsigned i;
+	char *text;
+
+	if (depth > 300)
+		return -ELOOP;
+	for (i = 0; (name = snode_attr_at(src, i, &value)); i++)
+		if (snode_set_attr(dst, name, value))
+			return -ENOMEM;
+	if (!snode_child(src, NULL) && (text = snode_text(src))) {
+		int rc = *text ? snode_set_text(dst, text) : 0;
+
+		free(text);
+		if (rc)
+			return -ENOMEM;
+	}
+	for (c = snode_child(src, NULL); c; c = snode_next(c, NULL)) {
+		struct snode *n = snode_add(dst, snode_name(c));
+		int rc;
+
+		if (!n)
+			return -ENOMEM;
+		rc = copy_into(c, n, depth + 1);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+struct snode *mediareg_copy(struct snode *item, struct snode *new_parent)
+{
+	struct snode *n = snode_add(new_parent, snode_name(item));
+
+	if (!n)
+		return NULL;
+	if (copy_into(item, n, 0)) {
+		snode_remove(n);
+		return NULL;
+	}
+	return n;
+}

@@ -109,6 +109,10 @@ bool mediareg_storage_uses(struct snode *level, const struct vb_uuid *medium);
 /* Number of differencing children of a registry element. */
 unsigned mediareg_child_count(struct snode *item);
 
+/* Copy a registry element with its attributes, text and children under
+ * new_parent (which may be in another document).  NULL on failure. */
+struct snode *mediareg_copy(struct snode *item, struct snode *new_parent);
+
 /* <Property name= value=> of an entry: value (lent) or NULL. */
 const char *mediareg_property(struct snode *item, const char *name);
 /* Set (value != NULL and non-empty) or remove a property, sorted. */
