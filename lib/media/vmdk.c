@@ -1029,9 +1029,10 @@ static int vmdk_open(struct medium *m, struct vb_error *err)
 	read_uuid(v, "ddb.uuid.modification", &m->modify_uuid, NULL);
 	read_uuid(v, "ddb.uuid.parentmodification", &m->parent_modify_uuid, NULL);
 	if (!has_uuid || vb_uuid_is_zero(&m->uuid)) {
-		/* VMware's disks carry no UUID: the registry gives it one,
-		 * stored here once the image is opened writable */
-		memset(&m->uuid, 0, sizeof(m->uuid));
+		/* VMware's disks carry no UUID: the registry gives it one
+		 * (media_set_uuid); a writer that does not stores a random
+		 * one with its first change, as VirtualBox does */
+		vb_uuid_generate(&m->uuid);
 		m->uuid_missing = true;
 	}
 	m->has_uuid = true;
