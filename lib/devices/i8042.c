@@ -79,11 +79,27 @@ static bool q_get(struct ps2_queue *q, uint8_t *v)
 	return true;
 }
 
-static void kbc_update(struct i8042 *k)
+static void kbc_set_irqs(struct i8042 *k)
 {
 	struct board *b = k->dev.board;
 	bool irq1, irq12;
 
+	irq1 = (k->status & ST_OBF) && k->out_src != SRC_AUX &&
+	       (k->ccb & CCB_KBD_INT);
+	irq12 = (k->status & ST_OBF) && k->out_src == SRC_AUX &&
+		(k->ccb & CCB_AUX_INT);
+	if (irq1 != k->irq1) {
+		k->irq1 = irq1;
+		irq_isa_set(b, 1, k->irq_src, irq1);
+	}
+	if (irq12 != k->irq12) {
+		k->irq12 = irq12;
+		irq_isa_set(b, 12, k->irq_src, irq12);
+	}
+}
+
+static void kbc_update(struct i8042 *k)
+{
 	if (!(k->status & ST_OBF)) {
 		uint8_t v;
 
@@ -101,18 +117,7 @@ static void kbc_update(struct i8042 *k)
 			k->status |= ST_OBF | ST_AUXOBF;
 		}
 	}
-	irq1 = (k->status & ST_OBF) && k->out_src != SRC_AUX &&
-	       (k->ccb & CCB_KBD_INT);
-	irq12 = (k->status & ST_OBF) && k->out_src == SRC_AUX &&
-		(k->ccb & CCB_AUX_INT);
-	if (irq1 != k->irq1) {
-		k->irq1 = irq1;
-		irq_isa_set(b, 1, k->irq_src, irq1);
-	}
-	if (irq12 != k->irq12) {
-		k->irq12 = irq12;
-		irq_isa_set(b, 12, k->irq_src, irq12);
-	}
+	kbc_set_irqs(k);
 }
 
 static void kbd_reply(struct i8042 *k, uint8_t v)
@@ -377,6 +382,7 @@ static uint64_t kbc_data_read(void *opaque, uint64_t off, unsigned size)
 	(void)off;
 	(void)size;
 	k->status &= (uint8_t)~(ST_OBF | ST_AUXOBF);
+	kbc_set_irqs(k);        /* the line drops before the next byte */
 	kbc_update(k);
 	return v;
 }

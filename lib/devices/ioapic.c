@@ -7,8 +7,8 @@
  * vol. 3 10.11) which the engine hands to its local APICs.
  *
  * Level-triggered pins keep Remote IRR until a local APIC's EOI for
- * their vector comes back (board_ioapic_eoi); an edge seen while a pin is
- * masked is remembered and delivered on unmask, as QEMU does.
+ * their vector comes back (board_ioapic_eoi); an edge that arrives while
+ * its pin is masked is ignored, as the datasheet says.
  *
  * Limits: ExtINT delivery is sent as a message and KVM's APIC ignores it
  * (guests use the PIC through LINT0 instead); no EOI register (that is
@@ -89,7 +89,8 @@ void ioapic_set_irq(struct ioapic *io, unsigned pin, bool level)
 			io->irr |= bit;
 		else
 			io->irr &= ~bit;
-	} else if (level) {
+	} else if (level && !(io->rte[pin] & RTE_MASKED)) {
+		/* A masked edge is lost, as on the 82093AA. */
 		io->irr |= bit;
 	}
 	ioapic_service(io);

@@ -98,7 +98,14 @@ static void pic_update(struct pic *p)
 	struct board *b = p->dev.board;
 	bool out;
 
-	chip_set_irq(&p->chip[0], 2, chip_get_irq(&p->chip[1], false) >= 0);
+	/* The slave's INT output is a level on the master's IR2. */
+	if (chip_get_irq(&p->chip[1], false) >= 0) {
+		p->chip[0].irr |= 0x04;
+		p->chip[0].last_irr |= 0x04;
+	} else {
+		p->chip[0].irr &= (uint8_t)~0x04;
+		p->chip[0].last_irr &= (uint8_t)~0x04;
+	}
 	out = chip_get_irq(&p->chip[0], true) >= 0;
 	if (out != p->output) {
 		p->output = out;
