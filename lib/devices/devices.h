@@ -137,6 +137,12 @@ struct board_config {
 	bool manual_clock;
 };
 
+struct board_msi_route {
+	bool valid;             /* pin unmasked */
+	uint64_t addr;
+	uint32_t data;
+};
+
 /* ------------------------------------------------------------------ */
 /* What the board needs from its host (the VMM, or a test)             */
 
@@ -155,8 +161,10 @@ struct board_host {
 	void (*intr_changed)(void *opaque, bool level);
 	/* The IOAPIC sends an interrupt message (x86 MSI format). */
 	void (*msi)(void *opaque, uint64_t addr, uint32_t data);
-	/* IOAPIC redirection entries changed (KVM: EOI exits). */
-	void (*ioapic_changed)(void *opaque);
+	/* IOAPIC redirection entries changed; routes[pin] is what each pin
+	 * would send now (KVM: EOI exits for level vectors). */
+	void (*ioapic_changed)(void *opaque,
+			       const struct board_msi_route routes[24]);
 	void (*reset)(void *opaque, enum board_reset_cause cause);
 	void (*poweroff)(void *opaque);
 	/* The earliest timer deadline may have moved earlier. */
@@ -201,11 +209,6 @@ int board_intr_ack(struct board *b);
 /* A local APIC accepted EOI for a level-triggered vector. */
 void board_ioapic_eoi(struct board *b, uint8_t vector);
 
-struct board_msi_route {
-	bool valid;             /* pin unmasked */
-	uint64_t addr;
-	uint32_t data;
-};
 /* The message each IOAPIC pin would send now (24 pins); false without an
  * IOAPIC. */
 bool board_ioapic_routes(struct board *b, struct board_msi_route out[24]);

@@ -163,8 +163,12 @@ static void ioapic_reg_write(struct ioapic *io, uint32_t v)
 	if (!(rte & RTE_LEVEL))
 		rte &= ~RTE_RIRR;
 	io->rte[idx] = rte;
-	if (rte != old && h->ioapic_changed)
-		h->ioapic_changed(h->opaque);
+	if (rte != old && h->ioapic_changed) {
+		struct board_msi_route r[IOAPIC_PINS];
+
+		ioapic_routes(io, r);
+		h->ioapic_changed(h->opaque, r);
+	}
 	ioapic_service(io);
 }
 
