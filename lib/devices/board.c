@@ -44,6 +44,23 @@ const char *board_device_name(unsigned i)
 	return i < VB_ARRAY_SIZE(board_devices) ? board_devices[i].name : NULL;
 }
 
+void board_describe(struct board *b, char *buf, size_t size)
+{
+	struct device *d;
+	size_t n = 0;
+
+	if (!size)
+		return;
+	buf[0] = 0;
+	for (d = b->devices; d && n + 1 < size; d = d->next) {
+		int w = snprintf(buf + n, size - n, "%s%s", n ? " " : "", d->name);
+
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+}
+
 static void board_lock(struct board *b)
 {
 	pthread_mutex_lock(&b->lock);

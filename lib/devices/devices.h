@@ -237,7 +237,9 @@ void board_clock_advance(struct board *b, uint64_t ns);
 void board_acpi_power_button(struct board *b);
 /* Scan codes for the PS/2 keyboard (set 1 as VirtualBox takes them). */
 int board_kbd_put(struct board *b, const uint8_t *codes, size_t n);
-/* Names of the device table, for the log (NULL-terminated). */
+/* Names of the device table, for the log (NULL past the end). */
 const char *board_device_name(unsigned i);
+/* The device instances this board has, space separated (for the log). */
+void board_describe(struct board *b, char *buf, size_t size);
 
 #endif

@@ -173,7 +173,7 @@ static void fw_bootorder(const struct board_config *cfg, struct strbuf *sb)
 			}
 		}
 	}
-	sb_adds(sb, "HALT\n");
+	sb_adds(sb, "HALT");
 }
 
 static int fw_e820(struct fwcfg *fw, const struct board_config *cfg)

@@ -123,7 +123,8 @@ static int load_cpu(struct machine *m, struct vmm_config *c,
 	struct snode *cpu = machine_elem(m, ME_CPU, false);
 	struct snode *x86 = machine_elem(m, ME_CPU_X86, false);
 	struct snode *tree, *leaf;
-	const struct ostype *os = ostype_find(c->ostype);
+	/* VirtualBox's 64-bit guest OS types end in "_64". */
+	bool os64 = vb_ends_with(c->ostype, "_64");
 	const char *prof;
 	unsigned n = 0;
 
@@ -148,7 +149,7 @@ static int load_cpu(struct machine *m, struct vmm_config *c,
 	c->cpu.pae = child_enabled(x86, "PAE", true);
 	c->cpu.long_mode = x86 && snode_child(x86, "LongMode") ?
 			   child_enabled(x86, "LongMode", true) :
-			   (os ? os->is64 : true);
+			   os64;
 	c->cpu.nested_hw_virt = child_enabled(x86, "NestedHWVirt", false);
 	c->cpu.triple_fault_reset = child_enabled(x86, "TripleFaultReset", false);
 	c->cpu.x2apic = child_enabled(x86, "X2APIC", false);

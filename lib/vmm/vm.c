@@ -345,8 +345,6 @@ static void log_config(struct vmm_vm *vm)
 		boot_name(c->board.boot[3]));
 	for (i = 0; i < c->n_lines; i++)
 		vmm_log(vm, "  %s", c->lines[i]);
-	for (i = 0; board_device_name(i); i++)
-		vmm_log(vm, "  Device table: %s", board_device_name(i));
 }
 
 /* ------------------------------------------------------------------ */
@@ -526,6 +524,12 @@ int vmm_vm_create(struct machine *m, const struct vmm_options *opt,
 	rc = board_new(&vm->cfg.board, &host, &vm->board, err);
 	if (rc)
 		return vm_fail(vm, err, true);
+	{
+		char devs[512];
+
+		board_describe(vm->board, devs, sizeof(devs));
+		vmm_log(vm, "  Devices: %s", devs);
+	}
 	rc = vm->engine->vm_init(vm, err);
 	if (rc)
 		return vm_fail(vm, err, true);

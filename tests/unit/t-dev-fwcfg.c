@@ -95,7 +95,7 @@ void test_dev_fwcfg__signature_items_and_files(void)
 	read_bytes(&t, b, size);
 	b[size] = 0;
 	T_EQ_STR((char *)b, "/pci@i0cf8/ide@1,1/drive@1/disk@0\n"
-			    "/pci@i0cf8/sata@d/drive@1/disk@0\nHALT\n");
+			    "/pci@i0cf8/sata@d/drive@1/disk@0\nHALT");
 	sel = find_file(&t, "etc/sercon-port", &size);
 	select_key(&t, sel);
 	read_bytes(&t, b, size);
