@@ -417,10 +417,28 @@ static int select_engine(struct vmm_vm *vm, enum vmm_fail *where,
 /* ------------------------------------------------------------------ */
 /* Creation                                                            */
 
+/* The IPRT status of an error: the last "(VERR_...)" in its text, else
+ * one derived from the errno. */
+static void status_of(const struct vb_error *err, char *buf, size_t size)
+{
+	const char *p = err->msg, *q, *last = NULL;
+
+	while ((q = strstr(p, "(VERR_"))) {
+		last = q + 1;
+		p = q + 1;
+	}
+	if (last && (q = strchr(last, ')')) && (size_t)(q - last) < size) {
+		memcpy(buf, last, (size_t)(q - last));
+		buf[q - last] = 0;
+		return;
+	}
+	snprintf(buf, size, "%s", vmm_verr_name(err->errnum));
+}
+
 static int vm_fail(struct vmm_vm *vm, struct vb_error *err, bool logged)
 {
 	if (logged) {
-		char *p, *msg = vb_strdup(err->msg);
+		char *p, *msg = vb_strdup(err->msg), vrc[64];
 
 		if (msg) {
 			for (p = msg; *p; p++)
@@ -429,8 +447,9 @@ static int vm_fail(struct vmm_vm *vm, struct vb_error *err, bool logged)
 			vmm_log(vm, "VMSetError: %s", msg);
 			free(msg);
 		}
+		status_of(err, vrc, sizeof(vrc));
 		vmm_log(vm, "Power up failed (vrc=%s, rc=%s (0X%08X))",
-			vmm_verr_name(err->errnum), vb_hrc_name(err->hrc ? err->hrc : VB_E_FAIL),
+			vrc, vb_hrc_name(err->hrc ? err->hrc : VB_E_FAIL),
 			err->hrc ? err->hrc : VB_E_FAIL);
 		vmm_vm_set_state(vm, VMM_OFF);
 		vmm_log(vm, "Console: Machine state changed to 'PoweredOff'");

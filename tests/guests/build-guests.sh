@@ -8,6 +8,8 @@
 #           GUEST-BOOT-OK on the BIOS console and on COM1, then powers the
 #           machine off through ACPI.  It needs only the firmware path, so
 #           it runs where /dev/kvm cannot run kernel code fast (PVM).
+#           OUTDIR/realmode-reset.iso first resets the machine through
+#           port 0xcf9, then does the same.
 # --linux:  OUTDIR/tiny.iso      ISOLINUX + the Debian kernel + a busybox
 #           initramfs whose /init prints GUEST-BOOT-OK on ttyS0 and powers
 #           off (TINY_STAY=1: prints "tiny-guest: alive N" every second and
@@ -60,11 +62,17 @@ newer() {	# newer TARGET SOURCES...: true when TARGET must be rebuilt
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vbox-guests.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT INT TERM
 
-# --- the real-mode CD ------------------------------------------------------
-if newer "$OUT/realmode.iso" "$HERE/realmode-payload.S" "$0"; then
+# --- the real-mode CDs ------------------------------------------------------
+# realmode.iso, and realmode-reset.iso which first resets the machine
+# through port 0xcf9 once.
+build_rm() {	# build_rm NAME [--defsym X=1]...
+	name=$1
+	shift
+	newer "$OUT/$name.iso" "$HERE/realmode-payload.S" "$0" || return 0
 	need binutils xorriso
+	rm -rf "$WORK/rm"
 	mkdir -p "$WORK/rm/boot"
-	as --32 -o "$WORK/payload.o" "$HERE/realmode-payload.S"
+	as --32 "$@" -o "$WORK/payload.o" "$HERE/realmode-payload.S"
 	ld -m elf_i386 -Ttext 0 --oformat binary -o "$WORK/rm/boot/payload.bin" "$WORK/payload.o"
 	size=$(stat -c %s "$WORK/rm/boot/payload.bin")
 	if [ "$size" -gt 2048 ]; then
@@ -72,12 +80,14 @@ if newer "$OUT/realmode.iso" "$HERE/realmode-payload.S" "$0"; then
 		exit 1
 	fi
 	truncate -s 2048 "$WORK/rm/boot/payload.bin"
-	xorriso -as mkisofs -quiet -V VBOXRM -o "$WORK/realmode.iso" \
+	xorriso -as mkisofs -quiet -V VBOXRM -o "$WORK/$name.iso" \
 		-c boot/boot.cat -b boot/payload.bin -no-emul-boot -boot-load-size 4 \
 		"$WORK/rm"
-	mv "$WORK/realmode.iso" "$OUT/realmode.iso"
-	echo "build-guests.sh: built $OUT/realmode.iso ($(stat -c %s "$OUT/realmode.iso") bytes)"
-fi
+	mv "$WORK/$name.iso" "$OUT/$name.iso"
+	echo "build-guests.sh: built $OUT/$name.iso ($(stat -c %s "$OUT/$name.iso") bytes)"
+}
+build_rm realmode
+build_rm realmode-reset --defsym RESET_FIRST=1
 
 [ "$LINUX" = 1 ] || exit 0
 

@@ -8,6 +8,10 @@
  * machine off.  Position independent: the BIOS may enter at 07C0:0000 or
  * 0000:7C00.
  *
+ * Variant (as --defsym RESET_FIRST=1): reset the machine through the PIIX
+ * reset register 0xcf9 on the first boot and go on normally on the second
+ * (a flag in CMOS byte 0x7e tells them apart).
+ *
  * Build: as --32 -o p.o realmode-payload.S
  *        ld -m elf_i386 -Ttext 0 --oformat binary -o p.bin p.o
  */
@@ -27,6 +31,25 @@ here:
 	popw	%bp
 	subw	$(here - _start), %bp		/* bp = offset of _start in CS */
 	sti
+
+.ifdef RESET_FIRST
+	movb	$0x7e, %al
+	outb	%al, $0x70
+	inb	$0x71, %al
+	cmpb	$0xa5, %al
+	je	second_boot
+	movb	$0x7e, %al
+	outb	%al, $0x70
+	movb	$0xa5, %al
+	outb	%al, $0x71
+	movw	$0xcf9, %dx
+	movb	$0x06, %al
+	outb	%al, %dx
+reset_wait:
+	hlt
+	jmp	reset_wait
+second_boot:
+.endif
 
 	/* 1: the marker through the BIOS */
 	leaw	(msg - _start)(%bp), %si
