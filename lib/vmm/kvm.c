@@ -350,6 +350,11 @@ static int set_cpuid(struct vmm_vcpu *c, struct vb_error *err)
 		k->edx = tab[i].edx;
 		if (tab[i].function == 1)
 			cd->cpuid1_eax = tab[i].eax;
+		if (vmm_vcpu_index(c) == 0 &&
+		    (tab[i].function <= 1 || tab[i].function == 0x80000001u))
+			vmm_log(vm, "CPUID: leaf %#010x/%u: %08x %08x %08x %08x",
+				tab[i].function, tab[i].index, tab[i].eax,
+				tab[i].ebx, tab[i].ecx, tab[i].edx);
 	}
 	if (ioctl(cd->fd, KVM_SET_CPUID2, cp) < 0)
 		rc = nem_error(err, errno, "KVM_SET_CPUID2 failed: %s", strerror(errno));

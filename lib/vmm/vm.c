@@ -596,6 +596,36 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* --cpu-execution-cap: keep the vCPU thread's CPU time at cap % of the
+ * wall-clock time by sleeping when it ran ahead (VirtualBox halts its EMT
+ * the same way).  The event loop kicks capped vCPUs every 10 ms so that
+ * this is checked often. */
+static void exec_cap_throttle(unsigned cap, uint64_t *win_start,
+			      uint64_t *win_cpu, uint64_t used)
+{
+	uint64_t now = mono_ns(), elapsed, due;
+
+	*win_cpu += used;
+	elapsed = now - *win_start;
+	due = *win_cpu * 100 / cap;
+	if (due > elapsed) {
+		struct timespec ts;
+		uint64_t d = due - elapsed;
+
+		if (d > 1000000000ull)
+			d = 1000000000ull;
+		ts.tv_sec = (time_t)(d / 1000000000ull);
+		ts.tv_nsec = (long)(d % 1000000000ull);
+		nanosleep(&ts, NULL);
+		now = mono_ns();
+		elapsed = now - *win_start;
+	}
+	if (elapsed >= CAP_WINDOW_NS) {
+		*win_start = now;
+		*win_cpu = 0;
+	}
+}
+
 static void *vcpu_main(void *arg)
 {
 	struct vmm_vcpu *c = arg;
@@ -635,24 +665,9 @@ static void *vcpu_main(void *arg)
 			break;
 		t0 = thread_cpu_ns();
 		r = vm->engine->vcpu_run(c);
-		if (vm->cfg.cpu.exec_cap < 100) {
-			uint64_t now = mono_ns();
-
-			win_cpu += thread_cpu_ns() - t0;
-			if (now - win_start >= CAP_WINDOW_NS) {
-				win_start = now;
-				win_cpu = 0;
-			} else if (win_cpu >= CAP_WINDOW_NS * vm->cfg.cpu.exec_cap / 100) {
-				struct timespec ts;
-				uint64_t rest = CAP_WINDOW_NS - (now - win_start);
-
-				ts.tv_sec = 0;
-				ts.tv_nsec = (long)rest;
-				nanosleep(&ts, NULL);
-				win_start = mono_ns();
-				win_cpu = 0;
-			}
-		}
+		if (vm->cfg.cpu.exec_cap < 100)
+			exec_cap_throttle(vm->cfg.cpu.exec_cap, &win_start, &win_cpu,
+					  thread_cpu_ns() - t0);
 		if (r == VMM_RUN_AGAIN)
 			continue;
 		/* The vCPU cannot go on by itself: hold it until the event

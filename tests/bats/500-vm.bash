@@ -18,7 +18,7 @@ need_kvm() {
 	[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "/dev/kvm is not accessible to this user"
 }
 
-realmode_iso() {	# realmode_iso [realmode|realmode-reset]
+realmode_iso() {	# realmode_iso [realmode|realmode-reset|realmode-spin]
 	bash "$TOP/tests/guests/build-guests.sh" "$GUESTS" >/dev/null 2>&1 || return 1
 	echo "$GUESTS/${1:-realmode}.iso"
 }

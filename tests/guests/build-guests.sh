@@ -9,7 +9,8 @@
 #           machine off through ACPI.  It needs only the firmware path, so
 #           it runs where /dev/kvm cannot run kernel code fast (PVM).
 #           OUTDIR/realmode-reset.iso first resets the machine through
-#           port 0xcf9, then does the same.
+#           port 0xcf9, then does the same; realmode-spin.iso keeps the CPU
+#           busy after the marker.
 # --linux:  OUTDIR/tiny.iso      ISOLINUX + the Debian kernel + a busybox
 #           initramfs whose /init prints GUEST-BOOT-OK on ttyS0 and powers
 #           off (TINY_STAY=1: prints "tiny-guest: alive N" every second and
@@ -63,8 +64,9 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/vbox-guests.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT INT TERM
 
 # --- the real-mode CDs ------------------------------------------------------
-# realmode.iso, and realmode-reset.iso which first resets the machine
-# through port 0xcf9 once.
+# realmode.iso; realmode-reset.iso first resets the machine through port
+# 0xcf9 once; realmode-spin.iso spins after the marker instead of powering
+# off.
 build_rm() {	# build_rm NAME [--defsym X=1]...
 	name=$1
 	shift
@@ -88,6 +90,7 @@ build_rm() {	# build_rm NAME [--defsym X=1]...
 }
 build_rm realmode
 build_rm realmode-reset --defsym RESET_FIRST=1
+build_rm realmode-spin --defsym SPIN=1
 
 [ "$LINUX" = 1 ] || exit 0
 

@@ -10,7 +10,8 @@
  *
  * Variant (as --defsym RESET_FIRST=1): reset the machine through the PIIX
  * reset register 0xcf9 on the first boot and go on normally on the second
- * (a flag in CMOS byte 0x7e tells them apart).
+ * (a flag in CMOS byte 0x7e tells them apart).  SPIN=1 keeps the CPU
+ * busy after the marker instead of powering off (execution cap tests).
  *
  * Build: as --32 -o p.o realmode-payload.S
  *        ld -m elf_i386 -Ttext 0 --oformat binary -o p.bin p.o
@@ -64,7 +65,8 @@ bios_loop:
 	popw	%si
 	jmp	bios_loop
 
-	/* 2: COM1 at 115200 8N1, by polling */
+	/* 2: COM1 at 115200 8N1, by polling: the marker, then what CPUID
+	 * says (vendor, PAE, long mode) so tests see the CPU settings */
 serial:
 	movw	$0x3fb, %dx
 	movb	$0x80, %al
@@ -79,20 +81,74 @@ serial:
 	movb	$0x03, %al
 	outb	%al, %dx			/* 8N1 */
 	leaw	(msg - _start)(%bp), %si
-com_loop:
+	call	com_puts
+	leaw	(cpu_msg - _start)(%bp), %si
+	call	com_puts
+	xorl	%eax, %eax
+	cpuid
+	movl	%ebx, %eax
+	call	com_put4
+	movl	%edx, %eax
+	call	com_put4
+	movl	%ecx, %eax
+	call	com_put4
+	leaw	(pae_msg - _start)(%bp), %si
+	call	com_puts
+	movl	$1, %eax
+	cpuid
+	movl	%edx, %eax
+	shrl	$6, %eax
+	call	com_bit
+	leaw	(lm_msg - _start)(%bp), %si
+	call	com_puts
+	movl	$0x80000001, %eax
+	cpuid
+	movl	%edx, %eax
+	shrl	$29, %eax
+	call	com_bit
+	leaw	(crlf - _start)(%bp), %si
+	call	com_puts
+.ifdef SPIN
+spin:
+	jmp	spin				/* keep a vCPU busy forever */
+.endif
+	jmp	acpi
+
+/* COM1 output helpers: com_putc(al), com_puts(si), com_put4(eax: four
+ * characters, low byte first), com_bit(eax bit 0 as '0'/'1'). */
+com_putc:
+	pushw	%dx
+	movb	%al, %ah
+	movw	$0x3fd, %dx
+1:	inb	%dx, %al
+	testb	$0x20, %al
+	jz	1b
+	movw	$0x3f8, %dx
+	movb	%ah, %al
+	outb	%al, %dx
+	popw	%dx
+	ret
+com_puts:
 	lodsb
 	orb	%al, %al
-	jz	acpi
-	movb	%al, %cl
-	movw	$0x3fd, %dx
-wait_thre:
-	inb	%dx, %al
-	testb	$0x20, %al
-	jz	wait_thre
-	movw	$0x3f8, %dx
-	movb	%cl, %al
-	outb	%al, %dx
-	jmp	com_loop
+	jz	2f
+	call	com_putc
+	jmp	com_puts
+2:	ret
+com_put4:
+	pushw	%cx
+	movw	$4, %cx
+3:	pushl	%eax
+	call	com_putc
+	popl	%eax
+	shrl	$8, %eax
+	loop	3b
+	popw	%cx
+	ret
+com_bit:
+	andb	$1, %al
+	addb	$'0', %al
+	jmp	com_putc
 
 	/* 3: ACPI S5 through the PM function's PM1a_CNT */
 acpi:
@@ -133,3 +189,11 @@ msg:
 	.ascii	"\r\nGUEST-BOOT-OK\r\n"
 	.ascii	"vbox-kvm real-mode guest: booted from the CD, asking for ACPI S5\r\n"
 	.byte	0
+cpu_msg:
+	.asciz	"cpuid: vendor="
+pae_msg:
+	.asciz	" pae="
+lm_msg:
+	.asciz	" lm="
+crlf:
+	.asciz	"\r\n"
