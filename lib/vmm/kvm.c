@@ -61,6 +61,8 @@ struct kvm_vmdata {
 };
 
 struct kvm_vcpudata {
+	uint64_t exits_io, exits_mmio;
+	uint64_t port_exits[0x10000 / 8];       /* by port / 8 */
 	int fd;
 	struct kvm_run *run;
 	pthread_t thread;
@@ -389,12 +391,43 @@ static int kvm_vcpu_init(struct vmm_vcpu *c, struct vb_error *err)
 	return 0;
 }
 
+/* Exit statistics for the log: where the time of a slow boot goes. */
+static void log_exit_stats(struct vmm_vcpu *c, struct kvm_vcpudata *cd)
+{
+	struct strbuf sb = STRBUF_INIT;
+	bool used[0x10000 / 8] = { false };
+	unsigned k, i;
+
+	for (k = 0; k < 5; k++) {
+		unsigned best = 0;
+		uint64_t n = 0;
+
+		for (i = 0; i < 0x10000 / 8; i++) {
+			if (!used[i] && cd->port_exits[i] > n) {
+				n = cd->port_exits[i];
+				best = i;
+			}
+		}
+		if (!n)
+			break;
+		used[best] = true;
+		sb_addf(&sb, " %#x-%#x: %llu", best * 8, best * 8 + 7,
+			(unsigned long long)n);
+	}
+	vmm_log(vmm_vcpu_vm(c), "KVM: vCPU %u exits: %llu port I/O, %llu MMIO; busiest ports:%s",
+		vmm_vcpu_index(c), (unsigned long long)cd->exits_io,
+		(unsigned long long)cd->exits_mmio, sb_str(&sb));
+	sb_release(&sb);
+}
+
 static void kvm_vcpu_release(struct vmm_vcpu *c)
 {
 	struct kvm_vcpudata *cd = CD(c);
 
 	if (!cd)
 		return;
+	if (cd->exits_io || cd->exits_mmio)
+		log_exit_stats(c, cd);
 	if (cd->run)
 		munmap(cd->run, (size_t)VD(vmm_vcpu_vm(c))->run_size);
 	if (cd->fd >= 0)
@@ -619,6 +652,8 @@ static enum vmm_run kvm_vcpu_run(struct vmm_vcpu *c)
 		}
 		switch (run->exit_reason) {
 		case KVM_EXIT_IO: {
+			cd->exits_io++;
+			cd->port_exits[run->io.port / 8]++;
 			uint8_t *data = (uint8_t *)run + run->io.data_offset;
 			bool out = run->io.direction == KVM_EXIT_IO_OUT;
 
@@ -637,6 +672,7 @@ static enum vmm_run kvm_vcpu_run(struct vmm_vcpu *c)
 			break;
 		}
 		case KVM_EXIT_MMIO:
+			cd->exits_mmio++;
 			board_mmio(b, run->mmio.phys_addr, run->mmio.is_write,
 				   run->mmio.len, run->mmio.data);
 			break;
