@@ -471,10 +471,14 @@ static int open_medium(struct machine *m, struct vmm_config *c,
 
 	rc = mediareg_find(machine_vbox(m), m, kind, uuid, &e, &loaded, &merr);
 	if (rc) {
+		struct vb_uuid u;
+		char ubuf[VB_UUID_STRLEN + 1];
+
 		*where = VMM_FAIL_LOCK;
 		vb_err(err, -rc, VBOX_E_OBJECT_NOT_FOUND,
 		       "Could not find an open %s with UUID {%s}",
-		       kind == MR_DVD ? "DVD image" : "hard disk", uuid);
+		       kind == MR_DVD ? "DVD image" : "hard disk",
+		       vb_uuid_parse(uuid, &u) ? uuid : vb_uuid_fmt(&u, ubuf));
 		vb_err_where(err, "VirtualBoxWrap", "IVirtualBox", "nsISupports");
 		return rc;
 	}

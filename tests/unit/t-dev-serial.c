@@ -1,6 +1,8 @@
 /* 16550A UART (COM1 at 0x3f8, IRQ 4): FIFO, interrupts, loopback, the
  * file backend. */
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include "t-dev.h"
@@ -168,4 +170,173 @@ void test_dev_uart__bad_backend_fails_board(void)
 	T_ASSERT(strstr(err.msg, "NamedPipe#0 failed to connect to named pipe"));
 	T_ASSERT(strstr(err.msg, "(VERR_FILE_NOT_FOUND)"));
 	free(t.ram);
+}
+
+/* Host modes with sockets: a fake event loop that remembers the board's
+ * watches and calls them on demand. */
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+struct fake_watch {
+	int fd;
+	uint32_t events;
+	void (*cb)(void *, uint32_t);
+	void *arg;
+};
+
+static struct fake_watch watches[8];
+
+static int fw_watch(void *o, int fd, uint32_t ev, void (*cb)(void *, uint32_t),
+		    void *arg)
+{
+	unsigned i;
+
+	(void)o;
+	for (i = 0; i < 8; i++) {
+		if (!watches[i].cb) {
+			watches[i].fd = fd;
+			watches[i].events = ev;
+			watches[i].cb = cb;
+			watches[i].arg = arg;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int fw_modify(void *o, int fd, uint32_t ev)
+{
+	unsigned i;
+
+	(void)o;
+	for (i = 0; i < 8; i++)
+		if (watches[i].cb && watches[i].fd == fd)
+			watches[i].events = ev;
+	return 0;
+}
+
+static void fw_unwatch(void *o, int fd)
+{
+	unsigned i;
+
+	(void)o;
+	for (i = 0; i < 8; i++)
+		if (watches[i].cb && watches[i].fd == fd)
+			memset(&watches[i], 0, sizeof(watches[i]));
+}
+
+/* Deliver readiness to every watch that wants it (non-blocking fds). */
+static void pump(void)
+{
+	unsigned i;
+
+	for (i = 0; i < 8; i++)
+		if (watches[i].cb && (watches[i].events & EPOLLIN))
+			watches[i].cb(watches[i].arg, EPOLLIN);
+}
+
+static void sock_board(struct tboard *t, enum board_serial_mode mode,
+		       const char *path)
+{
+	struct board_host h;
+	struct vb_error err = { 0 };
+
+	memset(watches, 0, sizeof(watches));
+	tb_config(t);
+	t->cfg.serial[0].enabled = true;
+	t->cfg.serial[0].iobase = COM1;
+	t->cfg.serial[0].irq = 4;
+	t->cfg.serial[0].type = BOARD_UART_16550A;
+	t->cfg.serial[0].mode = mode;
+	snprintf(t->cfg.serial[0].path, sizeof(t->cfg.serial[0].path), "%s", path);
+	memset(&h, 0, sizeof(h));
+	h.opaque = t;
+	h.fd_watch = fw_watch;
+	h.fd_modify = fw_modify;
+	h.fd_unwatch = fw_unwatch;
+	if (board_new(&t->cfg, &h, &t->b, &err))
+		t_fail(__FILE__, __LINE__, "board_new: %s", err.msg);
+}
+
+void test_dev_uart__pipe_client_input_with_flow_control(void)
+{
+	struct tboard t;
+	struct sockaddr_un sa;
+	char path[100], buf[64];
+	int ls, peer, i;
+
+	T_ASSERT(strlen(t_tmpdir()) < 80);
+	snprintf(path, sizeof(path), "%.80s/peer.sock", t_tmpdir());
+	ls = socket(AF_UNIX, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	T_OK(bind(ls, (struct sockaddr *)&sa, sizeof(sa)));
+	T_OK(listen(ls, 1));
+	sock_board(&t, BOARD_SERIAL_PIPE_CLIENT, path);
+	peer = accept(ls, NULL, NULL);
+	T_ASSERT(peer >= 0);
+	outb(&t, COM1 + 2, 0x07);               /* 16-byte FIFO */
+	/* 40 bytes arrive; the UART takes what fits */
+	memset(buf, 'a', 40);
+	T_EQ_INT(write(peer, buf, 40), 40);
+	usleep(10000);
+	pump();
+	for (i = 0; i < 16; i++) {
+		T_EQ_INT(inb(&t, COM1 + 5) & 1, 1);
+		T_EQ_INT(inb(&t, COM1), 'a');
+	}
+	T_EQ_INT(inb(&t, COM1 + 5) & 1, 0);
+	T_EQ_INT(inb(&t, COM1 + 5) & 2, 0);     /* no overrun */
+	pump();                                 /* room again: 16 more */
+	pump();                                 /* full: nothing taken */
+	for (i = 0; i < 16; i++)
+		T_EQ_INT(inb(&t, COM1), 'a');
+	T_EQ_INT(inb(&t, COM1 + 5) & 3, 0);
+	pump();                                 /* the last 8 */
+	for (i = 0; i < 8; i++)
+		T_EQ_INT(inb(&t, COM1), 'a');
+	T_EQ_INT(inb(&t, COM1 + 5) & 1, 0);
+	/* output goes to the peer */
+	outb(&t, COM1, 'Z');
+	T_EQ_INT(read(peer, buf, 1), 1);
+	T_EQ_INT(buf[0], 'Z');
+	close(peer);
+	close(ls);
+	tb_free(&t);
+}
+
+void test_dev_uart__tcp_server_accepts_a_client(void)
+{
+	struct tboard t;
+	struct sockaddr_in6 sa;
+	socklen_t len = sizeof(sa);
+	char buf[8];
+	int probe, c;
+
+	/* pick a free port */
+	probe = socket(AF_INET6, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin6_family = AF_INET6;
+	T_OK(bind(probe, (struct sockaddr *)&sa, sizeof(sa)));
+	T_OK(getsockname(probe, (struct sockaddr *)&sa, &len));
+	close(probe);
+	snprintf(buf, sizeof(buf), "%u", ntohs(sa.sin6_port));
+	sock_board(&t, BOARD_SERIAL_TCP_SERVER, buf);
+	outb(&t, COM1, 'x');                    /* nobody there: dropped */
+	c = socket(AF_INET6, SOCK_STREAM, 0);
+	sa.sin6_addr = in6addr_loopback;
+	T_OK(connect(c, (struct sockaddr *)&sa, sizeof(sa)));
+	usleep(10000);
+	pump();                                 /* accept */
+	outb(&t, COM1, 'y');
+	T_EQ_INT(read(c, buf, 1), 1);
+	T_EQ_INT(buf[0], 'y');
+	T_EQ_INT(write(c, "q", 1), 1);
+	usleep(10000);
+	pump();
+	T_EQ_INT(inb(&t, COM1), 'q');
+	close(c);
+	tb_free(&t);
 }
