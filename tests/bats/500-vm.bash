@@ -15,7 +15,9 @@ GUESTS="$TOP/build/guests"
 
 need_kvm() {
 	[ -c /dev/kvm ] || skip "no /dev/kvm on this host"
-	[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "/dev/kvm is not accessible to this user"
+	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+		skip "/dev/kvm is not accessible to this user"
+	fi
 }
 
 realmode_iso() {	# realmode_iso [realmode|realmode-reset|realmode-spin]

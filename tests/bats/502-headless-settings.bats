@@ -138,7 +138,7 @@ idle_vm() {	# idle_vm NAME: no boot medium, SeaBIOS waits forever
 	expect_out "Error: failed to start machine. Error message: Could not open the medium '$BATS_TEST_TMPDIR/gone.iso'."
 	expect_out "VD: error VERR_FILE_NOT_FOUND opening image file '$BATS_TEST_TMPDIR/gone.iso' (VERR_FILE_NOT_FOUND)."
 	grep -q "Power up failed (vrc=VERR_FILE_NOT_FOUND, rc=NS_ERROR_FAILURE (0X80004005))" "$VMS/gone/Logs/VBox.log"
-	! grep -q "BIOS: SeaBIOS" "$VMS/gone/Logs/VBox.log"
+	run ! grep -q "BIOS: SeaBIOS" "$VMS/gone/Logs/VBox.log"
 }
 
 @test "an unknown storage controller type is a settings error; an unemulated one is refused" {
