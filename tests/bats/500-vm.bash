@@ -29,15 +29,22 @@ vm_file() {
 	echo "$VMS/$1/$1.vbox"
 }
 
+# Elements in XML replace those of the same name directly in <Hardware>.
 vm_hw() {
 	python3 - "$(vm_file "$1")" "$2" <<'PY'
-import sys
+import re, sys
+import xml.etree.ElementTree as ET
 p, xml = sys.argv[1], sys.argv[2]
 s = open(p).read()
-if '<Hardware>' in s:
-    s = s.replace('<Hardware>', '<Hardware>\n      ' + xml, 1)
-else:
-    s = s.replace('<Hardware/>', '<Hardware>\n      ' + xml + '\n    </Hardware>', 1)
+s = s.replace('<Hardware/>', '<Hardware>\n    </Hardware>', 1)
+start = s.index('<Hardware>') + len('<Hardware>')
+end = s.index('</Hardware>', start)
+body = s[start:end]
+for el in ET.fromstring('<r>' + xml + '</r>'):
+    name = el.tag
+    body = re.sub(r'\s*<%s\b[^>]*/>' % name, '', body)
+    body = re.sub(r'\s*<%s\b[^>]*>.*?</%s>' % (name, name), '', body, flags=re.S)
+s = s[:start] + '\n      ' + xml + body + s[end:]
 open(p, 'w').write(s)
 PY
 }

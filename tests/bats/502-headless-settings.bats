@@ -81,6 +81,7 @@ idle_vm() {	# idle_vm NAME: no boot medium, SeaBIOS waits forever
 	new_vm cpu64 ide
 	vm_uart cpu64 RawFile "$VMS/cpu64/com1.log"
 	sed -i 's/OSType="Other"/OSType="Other_64"/' "$(vm_file cpu64)"
+	vm_hw cpu64 '<CPU><LongMode enabled="true"/></CPU>'
 	headless --startvm cpu64
 	expect_status 0
 	grep -q "^cpuid: vendor=.* lm=1" "$VMS/cpu64/com1.log"
