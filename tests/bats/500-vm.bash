@@ -1,6 +1,7 @@
 # Helpers for the 5xx tests (running VMs); load after helpers.
 #
 #   need_kvm               skip unless /dev/kvm can be opened
+#   have_iem               true when the software engine is built in
 #   realmode_iso           path of the real-mode test CD (built once)
 #   new_vm NAME CTL [ISO]  a registered VM (PIIX3, 128 MB) with the CD
 #                          (realmode_iso ISO) on CTL = ide|sata, boot DVD
@@ -12,6 +13,12 @@
 #   stop_bg                SIGTERM the background VM and wait for it
 
 GUESTS="$TOP/build/guests"
+
+# Is the software execution engine part of this build?  (The placeholder
+# that refuses to run carries this text.)
+have_iem() {
+	! grep -q "is not part of this build yet" "$VB_BIN/VBoxHeadless"
+}
 
 need_kvm() {
 	[ -c /dev/kvm ] || skip "no /dev/kvm on this host"

@@ -95,10 +95,10 @@ idle_vm() {	# idle_vm NAME: no boot medium, SeaBIOS waits forever
 	expect_status 0
 	grep -q "^cpuid: vendor=GenuineIntel" "$VMS/prof/com1.log"
 	sed -i 's/CpuProfile="[^"]*"/CpuProfile="Intel 80286"/' "$(vm_file prof)"
+	"$VB_BIN/VBoxManage" setextradata prof VBoxInternal/EM/Engine kvm
 	headless --startvm prof
 	expect_status 1
-	expect_out "Error: failed to start machine. Error message: The CPU profile 'Intel 80286' can only be emulated by the software execution engine, not with KVM (VERR_NOT_SUPPORTED)."
-	expect_out "The software execution engine (iem) is not part of this build yet, so this machine needs KVM (VERR_NOT_SUPPORTED)."
+	expect_out "Error: failed to start machine. Error message: The KVM execution engine was requested (VBoxInternal/EM/Engine=kvm) but cannot run here. The CPU profile 'Intel 80286' can only be emulated by the software execution engine, not with KVM (VERR_NOT_SUPPORTED)."
 	sed -i 's/CpuProfile="[^"]*"/CpuProfile="Zilog Z80"/' "$(vm_file prof)"
 	headless --startvm prof
 	expect_status 1
