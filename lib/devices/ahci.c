@@ -22,6 +22,7 @@
 
 #include "lib/devices/ata.h"
 #include "lib/devices/pci.h"
+#include "lib/util/checked.h"
 
 #define ABAR_SIZE 0x2000
 #define NCMD 32
@@ -542,8 +543,65 @@ static void ahci_release(struct device *dev)
 	free(h);
 }
 
+static void ahci_state_save(struct device *dev, struct devst_out *o)
+{
+	struct ahci *h = DEV_CONTAINER(dev, struct ahci, dev);
+	unsigned i;
+
+	pci_func_state_save(&h->pci, o);
+	devst_put_u32(o, h->ghc);
+	devst_put_u32(o, h->is);
+	devst_put_u32(o, h->idp_index);
+	devst_put_bool(o, h->irq);
+	devst_put_u32(o, h->nports);
+	for (i = 0; i < h->nports; i++) {
+		const struct ahci_port *p = &h->port[i];
+		const uint32_t r[] = {
+			p->clb, p->clbu, p->fb, p->fbu, p->is, p->ie, p->cmd,
+			p->tfd, p->sig, p->ssts, p->sctl, p->serr, p->sact, p->ci,
+		};
+		unsigned k;
+
+		for (k = 0; k < VB_ARRAY_SIZE(r); k++)
+			devst_put_u32(o, r[k]);
+		devst_put_bool(o, p->init_d2h_sent);
+		ata_dev_state_save(&p->dev, o);
+	}
+}
+
+static int ahci_state_load(struct device *dev, struct devst_in *in)
+{
+	struct ahci *h = DEV_CONTAINER(dev, struct ahci, dev);
+	unsigned i;
+
+	pci_func_state_load(&h->pci, in);
+	h->ghc = devst_get_u32(in);
+	h->is = devst_get_u32(in);
+	h->idp_index = devst_get_u32(in);
+	h->irq = devst_get_bool(in);
+	if (devst_get_u32(in) != h->nports || in->bad || (h->is & ~h->pi))
+		return devst_fail(in);
+	for (i = 0; i < h->nports; i++) {
+		struct ahci_port *p = &h->port[i];
+		uint32_t r[14];
+		unsigned k;
+
+		for (k = 0; k < VB_ARRAY_SIZE(r); k++)
+			r[k] = devst_get_u32(in);
+		p->clb = r[0]; p->clbu = r[1]; p->fb = r[2]; p->fbu = r[3];
+		p->is = r[4]; p->ie = r[5]; p->cmd = r[6]; p->tfd = r[7];
+		p->sig = r[8]; p->ssts = r[9]; p->sctl = r[10]; p->serr = r[11];
+		p->sact = r[12]; p->ci = r[13];
+		p->init_d2h_sent = devst_get_bool(in);
+		if (in->bad || ata_dev_state_load(&p->dev, in))
+			return devst_fail(in);
+	}
+	return 0;
+}
+
 static const struct device_ops ahci_dev_ops = {
 	.reset = ahci_reset, .release = ahci_release,
+	.save = ahci_state_save, .load = ahci_state_load,
 };
 
 static void ahci_drive_irq(void *ctl)

@@ -27,6 +27,8 @@
 #include <string.h>
 
 #include "lib/devices/ata.h"
+#include "lib/devices/devstate.h"
+#include "lib/util/checked.h"
 
 #define SK_NOT_READY 0x02
 #define SK_ILLEGAL   0x05
@@ -107,6 +109,115 @@ void ata_dev_reset(struct ata_dev *d)
 	d->multiple = 16;
 	d->sense_key = d->asc = d->ascq = 0;
 	d->locked = false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Saved state                                                         */
+
+/* Bytes of the I/O buffer that carry state: the current PIO window, a
+ * built reply not yet moved, or a packet being received. */
+static size_t buf_used(const struct ata_dev *d)
+{
+	size_t n = d->buf_len;
+
+	if (!d->xfer_medium && (d->phase == ATA_DMA_IN || d->phase == ATA_PIO_IN) &&
+	    d->buf_pos + d->xfer_left > n)
+		n = d->buf_pos + (size_t)d->xfer_left;
+	return n > ATA_IOBUF ? ATA_IOBUF : n;
+}
+
+void ata_dev_state_save(const struct ata_dev *d, struct devst_out *o)
+{
+	const uint8_t tf[] = {
+		d->feature, d->nsector, d->lbal, d->lbam, d->lbah, d->device,
+		d->hob_feature, d->hob_nsector, d->hob_lbal, d->hob_lbam,
+		d->hob_lbah, d->status, d->error, d->command, d->multiple,
+		d->udma, d->mwdma, d->pio,
+	};
+	size_t used = d->buf ? buf_used(d) : 0;
+
+	devst_put_u8(o, (uint8_t)d->kind);
+	devst_put_bytes(o, tf, sizeof(tf));
+	devst_put_bool(o, d->wcache);
+	devst_put_u8(o, (uint8_t)d->phase);
+	devst_put_u32(o, (uint32_t)d->buf_len);
+	devst_put_u32(o, (uint32_t)d->buf_pos);
+	devst_put_u64(o, d->xfer_off);
+	devst_put_u64(o, d->xfer_left);
+	devst_put_bool(o, d->xfer_medium);
+	devst_put_u32(o, d->block_bytes);
+	devst_put_bool(o, d->lba48);
+	devst_put_bool(o, d->packet_dma);
+	devst_put_bytes(o, d->cdb, sizeof(d->cdb));
+	devst_put_u8(o, d->sense_key);
+	devst_put_u8(o, d->asc);
+	devst_put_u8(o, d->ascq);
+	devst_put_bool(o, d->media_changed);
+	devst_put_bool(o, d->locked);
+	devst_put_u16(o, d->byte_limit);
+	devst_put_u32(o, (uint32_t)used);
+	devst_put_bytes(o, d->buf, used);
+}
+
+int ata_dev_state_load(struct ata_dev *d, struct devst_in *in)
+{
+	struct ata_dev n = *d;
+	uint8_t tf[18], kind, phase;
+	uint32_t used;
+	uint64_t end, size = d->blk.ops ? d->blk.size : 0;
+
+	kind = devst_get_u8(in);
+	devst_get_bytes(in, tf, sizeof(tf));
+	n.feature = tf[0]; n.nsector = tf[1]; n.lbal = tf[2]; n.lbam = tf[3];
+	n.lbah = tf[4]; n.device = tf[5]; n.hob_feature = tf[6];
+	n.hob_nsector = tf[7]; n.hob_lbal = tf[8]; n.hob_lbam = tf[9];
+	n.hob_lbah = tf[10]; n.status = tf[11]; n.error = tf[12];
+	n.command = tf[13]; n.multiple = tf[14]; n.udma = tf[15];
+	n.mwdma = tf[16]; n.pio = tf[17];
+	n.wcache = devst_get_bool(in);
+	phase = devst_get_u8(in);
+	n.buf_len = devst_get_u32(in);
+	n.buf_pos = devst_get_u32(in);
+	n.xfer_off = devst_get_u64(in);
+	n.xfer_left = devst_get_u64(in);
+	n.xfer_medium = devst_get_bool(in);
+	n.block_bytes = devst_get_u32(in);
+	n.lba48 = devst_get_bool(in);
+	n.packet_dma = devst_get_bool(in);
+	devst_get_bytes(in, n.cdb, sizeof(n.cdb));
+	n.sense_key = devst_get_u8(in);
+	n.asc = devst_get_u8(in);
+	n.ascq = devst_get_u8(in);
+	n.media_changed = devst_get_bool(in);
+	n.locked = devst_get_bool(in);
+	n.byte_limit = devst_get_u16(in);
+	used = devst_get_max(in, ATA_IOBUF);
+	if (in->bad || kind != (uint8_t)d->kind || phase > ATA_PACKET_CDB ||
+	    n.buf_pos > n.buf_len || n.buf_len > ATA_IOBUF ||
+	    n.multiple > 16 || (n.multiple & (n.multiple - 1)) ||
+	    n.block_bytes > ATA_IOBUF)
+		return devst_fail(in);
+	n.phase = (enum ata_phase)phase;
+	if (n.phase != ATA_IDLE && d->kind == BOARD_DRIVE_NONE)
+		return devst_fail(in);
+	if ((n.phase == ATA_PIO_IN || n.phase == ATA_PIO_OUT) && n.xfer_medium &&
+	    (!n.block_bytes || (n.command == 0xa0 && !n.byte_limit)))
+		return devst_fail(in);
+	if (n.xfer_medium && (!ck_add_u64(n.xfer_off, n.xfer_left, &end) ||
+			      end > size))
+		return devst_fail(in);
+	if (used < buf_used(&n))
+		return devst_fail(in);
+	if (used && ensure_buf(&n) < 0)
+		return devst_fail(in);
+	devst_get_bytes(in, n.buf, used);
+	if (in->bad) {
+		if (!d->buf)
+			free(n.buf);
+		return -EINVAL;
+	}
+	*d = n;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -110,4 +110,11 @@ uint64_t ata_xfer_sg(struct ata_dev *d, const struct ata_sg *sg);
 /* True while a PIO data phase is active (AHCI: PIO setup FIS). */
 bool ata_is_pio(const struct ata_dev *d);
 
+/* Saved state of the drive (the controller saves its own registers);
+ * the medium itself is the configured one. */
+struct devst_out;
+struct devst_in;
+void ata_dev_state_save(const struct ata_dev *d, struct devst_out *o);
+int ata_dev_state_load(struct ata_dev *d, struct devst_in *in);
+
 #endif

@@ -530,6 +530,25 @@ void board_acpi_power_button(struct board *b)
 	board_unlock(b);
 }
 
+void board_acpi_sleep_button(struct board *b)
+{
+	board_lock(b);
+	if (b->pm)
+		pm_sleep_button(b->pm);
+	board_unlock(b);
+}
+
+bool board_acpi_power_button_enabled(struct board *b)
+{
+	bool r = false;
+
+	board_lock(b);
+	if (b->pm)
+		r = pm_power_button_enabled(b->pm);
+	board_unlock(b);
+	return r;
+}
+
 int board_kbd_put(struct board *b, const uint8_t *codes, size_t n)
 {
 	int rc = -ENODEV;

@@ -25,10 +25,16 @@
 
 struct board;
 struct device;
+struct devst_out;
+struct devst_in;
 
 struct device_ops {
 	void (*reset)(struct device *d);
 	void (*release)(struct device *d);      /* frees the instance */
+	/* Saved state (devstate.h); both NULL for a device without state
+	 * worth keeping.  load returns 0 or -EINVAL. */
+	void (*save)(struct device *d, struct devst_out *o);
+	int (*load)(struct device *d, struct devst_in *in);
 };
 
 struct device {
@@ -193,6 +199,8 @@ uint8_t piix3_pirq_route(struct board *b, unsigned pirq);
 
 /* piix4-pm.c */
 void pm_power_button(struct device *pm);
+void pm_sleep_button(struct device *pm);
+bool pm_power_button_enabled(struct device *pm);
 
 /* i8042.c */
 int i8042_kbd_put(struct i8042 *k, const uint8_t *codes, size_t n);

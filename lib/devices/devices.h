@@ -231,10 +231,28 @@ void board_clock_resume(struct board *b);
 void board_clock_advance(struct board *b, uint64_t ns);
 
 /* ------------------------------------------------------------------ */
+/* Saved state                                                         */
+
+/* The state of every device, the interrupt routing and the virtual clock
+ * as one versioned byte string (devstate.c); *out is malloc'ed.  Only
+ * while no vCPU runs.  0 or -ENOMEM. */
+int board_state_save(struct board *b, uint8_t **out, size_t *len);
+/* Load such a string into a freshly created board of the same
+ * configuration.  Everything is validated; a refused state (-EINVAL, the
+ * reason in err) leaves the board unusable.  The virtual clock is left
+ * paused at the saved time: board_clock_resume() starts it. */
+int board_state_load(struct board *b, const uint8_t *data, size_t len,
+		     struct vb_error *err);
+
+/* ------------------------------------------------------------------ */
 /* Front-end events                                                    */
 
 /* ACPI power button (PM1 status PWRBTN, SCI). */
 void board_acpi_power_button(struct board *b);
+/* ACPI sleep button (PM1 status SLPBTN, SCI). */
+void board_acpi_sleep_button(struct board *b);
+/* Did the guest enable the power button event (PM1 enable PWRBTN_EN)? */
+bool board_acpi_power_button_enabled(struct board *b);
 /* Scan codes for the PS/2 keyboard (set 1 as VirtualBox takes them). */
 int board_kbd_put(struct board *b, const uint8_t *codes, size_t n);
 /* Names of the device table, for the log (NULL past the end). */

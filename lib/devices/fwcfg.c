@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "lib/devices/dev.h"
+#include "lib/devices/devstate.h"
 #include "lib/util/strbuf.h"
 
 #define FW_SIGNATURE   0x00
@@ -360,8 +361,37 @@ static void fw_release(struct device *d)
 	free(fw);
 }
 
+static void fw_state_save(struct device *d, struct devst_out *o)
+{
+	struct fwcfg *fw = DEV_CONTAINER(d, struct fwcfg, dev);
+
+	devst_put_bool(o, fw->cur != NULL);
+	devst_put_u16(o, fw->cur ? fw->cur->key : 0);
+	devst_put_u32(o, fw->off);
+	devst_put_u32(o, fw->dma_hi);
+}
+
+/* The items themselves are rebuilt from the configuration; only the
+ * guest's position in them is state. */
+static int fw_state_load(struct device *d, struct devst_in *in)
+{
+	struct fwcfg *fw = DEV_CONTAINER(d, struct fwcfg, dev);
+	bool has = devst_get_bool(in);
+	uint16_t key = devst_get_u16(in);
+	uint32_t off = devst_get_u32(in), hi = devst_get_u32(in);
+	struct fw_item *it = has ? fw_find(fw, key) : NULL;
+
+	if (in->bad || (has && (!it || off > it->len)) || (!has && off))
+		return devst_fail(in);
+	fw->cur = it;
+	fw->off = off;
+	fw->dma_hi = hi;
+	return 0;
+}
+
 static const struct device_ops fw_dev_ops = {
 	.reset = fw_reset, .release = fw_release,
+	.save = fw_state_save, .load = fw_state_load,
 };
 
 int fwcfg_create(struct board *b, const struct board_config *cfg)

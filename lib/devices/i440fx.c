@@ -32,8 +32,20 @@ static void i440fx_release(struct device *d)
 	free(DEV_CONTAINER(d, struct i440fx, dev));
 }
 
+static void i440fx_state_save(struct device *d, struct devst_out *o)
+{
+	pci_func_state_save(&DEV_CONTAINER(d, struct i440fx, dev)->pci, o);
+}
+
+static int i440fx_state_load(struct device *d, struct devst_in *in)
+{
+	pci_func_state_load(&DEV_CONTAINER(d, struct i440fx, dev)->pci, in);
+	return in->bad ? -EINVAL : 0;
+}
+
 static const struct device_ops i440fx_ops = {
 	.reset = i440fx_reset, .release = i440fx_release,
+	.save = i440fx_state_save, .load = i440fx_state_load,
 };
 
 int i440fx_create(struct board *b, const struct board_config *cfg)

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "lib/devices/dev.h"
+#include "lib/devices/devstate.h"
 
 #define ST_OBF   0x01
 #define ST_SYS   0x04
@@ -465,8 +466,89 @@ static void kbc_release(struct device *d)
 	free(DEV_CONTAINER(d, struct i8042, dev));
 }
 
+static void q_save(struct devst_out *o, const struct ps2_queue *q)
+{
+	unsigned i;
+
+	devst_put_u32(o, q->count);
+	for (i = 0; i < q->count; i++)
+		devst_put_u8(o, q->data[(q->head + i) % QSIZE]);
+}
+
+static void q_load(struct devst_in *in, struct ps2_queue *q)
+{
+	unsigned i;
+
+	memset(q, 0, sizeof(*q));
+	q->count = devst_get_max(in, QSIZE);
+	for (i = 0; i < q->count; i++)
+		q->data[i] = devst_get_u8(in);
+}
+
+static void kbc_state_save(struct device *d, struct devst_out *o)
+{
+	struct i8042 *k = DEV_CONTAINER(d, struct i8042, dev);
+
+	devst_put_u8(o, k->status);
+	devst_put_u8(o, k->ccb);
+	devst_put_u8(o, k->outport);
+	devst_put_u8(o, k->out);
+	devst_put_u8(o, (uint8_t)k->out_src);
+	devst_put_u8(o, k->pending);
+	q_save(o, &k->ctrlq);
+	q_save(o, &k->kbdq);
+	q_save(o, &k->auxq);
+	devst_put_u8(o, k->kbd_pending);
+	devst_put_u8(o, k->kbd_set);
+	devst_put_u8(o, k->kbd_last);
+	devst_put_bool(o, k->kbd_scan);
+	devst_put_u8(o, k->aux_pending);
+	devst_put_u8(o, k->aux_rate);
+	devst_put_u8(o, k->aux_res);
+	devst_put_bool(o, k->aux_stream);
+	devst_put_bool(o, k->aux_enabled);
+	devst_put_bool(o, k->aux_scale21);
+	devst_put_bool(o, k->irq1);
+	devst_put_bool(o, k->irq12);
+}
+
+static int kbc_state_load(struct device *d, struct devst_in *in)
+{
+	struct i8042 *k = DEV_CONTAINER(d, struct i8042, dev);
+	struct i8042 n = *k;
+	uint8_t src;
+
+	n.status = devst_get_u8(in);
+	n.ccb = devst_get_u8(in);
+	n.outport = devst_get_u8(in);
+	n.out = devst_get_u8(in);
+	src = devst_get_u8(in);
+	n.pending = devst_get_u8(in);
+	q_load(in, &n.ctrlq);
+	q_load(in, &n.kbdq);
+	q_load(in, &n.auxq);
+	n.kbd_pending = devst_get_u8(in);
+	n.kbd_set = devst_get_u8(in);
+	n.kbd_last = devst_get_u8(in);
+	n.kbd_scan = devst_get_bool(in);
+	n.aux_pending = devst_get_u8(in);
+	n.aux_rate = devst_get_u8(in);
+	n.aux_res = devst_get_u8(in);
+	n.aux_stream = devst_get_bool(in);
+	n.aux_enabled = devst_get_bool(in);
+	n.aux_scale21 = devst_get_bool(in);
+	n.irq1 = devst_get_bool(in);
+	n.irq12 = devst_get_bool(in);
+	if (in->bad || src > SRC_AUX || n.kbd_set > 3)
+		return devst_fail(in);
+	n.out_src = (enum out_src)src;
+	*k = n;
+	return 0;
+}
+
 static const struct device_ops kbc_dev_ops = {
 	.reset = kbc_reset, .release = kbc_release,
+	.save = kbc_state_save, .load = kbc_state_load,
 };
 
 int i8042_create(struct board *b, const struct board_config *cfg)

@@ -425,8 +425,56 @@ static void ide_release(struct device *dev)
 	free(ide);
 }
 
+static void ide_state_save(struct device *dev, struct devst_out *o)
+{
+	struct ide *ide = DEV_CONTAINER(dev, struct ide, dev);
+	unsigned i, j;
+
+	pci_func_state_save(&ide->pci, o);
+	for (i = 0; i < 2; i++) {
+		struct ide_channel *c = &ide->ch[i];
+
+		devst_put_u8(o, (uint8_t)c->cur);
+		devst_put_u8(o, c->ctl);
+		devst_put_bool(o, c->irq_pending);
+		devst_put_bool(o, c->irq);
+		devst_put_u8(o, c->bm_cmd);
+		devst_put_u8(o, c->bm_status);
+		devst_put_u32(o, c->bm_prd);
+		for (j = 0; j < 2; j++)
+			ata_dev_state_save(&c->drive[j], o);
+	}
+}
+
+static int ide_state_load(struct device *dev, struct devst_in *in)
+{
+	struct ide *ide = DEV_CONTAINER(dev, struct ide, dev);
+	unsigned i, j;
+
+	pci_func_state_load(&ide->pci, in);
+	for (i = 0; i < 2 && !in->bad; i++) {
+		struct ide_channel *c = &ide->ch[i];
+		uint8_t cur = devst_get_u8(in);
+
+		c->ctl = devst_get_u8(in);
+		c->irq_pending = devst_get_bool(in);
+		c->irq = devst_get_bool(in);
+		c->bm_cmd = devst_get_u8(in);
+		c->bm_status = devst_get_u8(in);
+		c->bm_prd = devst_get_u32(in);
+		if (in->bad || cur > 1)
+			return devst_fail(in);
+		c->cur = cur;
+		for (j = 0; j < 2; j++)
+			if (ata_dev_state_load(&c->drive[j], in))
+				return devst_fail(in);
+	}
+	return in->bad ? -EINVAL : 0;
+}
+
 static const struct device_ops ide_dev_ops = {
 	.reset = ide_reset, .release = ide_release,
+	.save = ide_state_save, .load = ide_state_load,
 };
 
 int ide_create(struct board *b, const struct board_config *cfg)

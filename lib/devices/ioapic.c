@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "lib/devices/dev.h"
+#include "lib/devices/devstate.h"
 
 #define IOAPIC_BASE 0xfec00000ull
 #define IOAPIC_PINS 24
@@ -225,8 +226,45 @@ static void ioapic_release(struct device *d)
 	free(DEV_CONTAINER(d, struct ioapic, dev));
 }
 
+static void ioapic_state_save(struct device *d, struct devst_out *o)
+{
+	struct ioapic *io = DEV_CONTAINER(d, struct ioapic, dev);
+	unsigned i;
+
+	devst_put_u32(o, io->id);
+	devst_put_u8(o, io->sel);
+	devst_put_u32(o, io->irr);
+	for (i = 0; i < IOAPIC_PINS; i++)
+		devst_put_u64(o, io->rte[i]);
+}
+
+/* The new routes reach the engine through board_ioapic_routes(), which
+ * the VMM asks after loading. */
+static int ioapic_state_load(struct device *d, struct devst_in *in)
+{
+	struct ioapic *io = DEV_CONTAINER(d, struct ioapic, dev);
+	uint64_t rte[IOAPIC_PINS];
+	uint32_t id, irr;
+	uint8_t sel;
+	unsigned i;
+
+	id = devst_get_u32(in);
+	sel = devst_get_u8(in);
+	irr = devst_get_u32(in);
+	for (i = 0; i < IOAPIC_PINS; i++)
+		rte[i] = devst_get_u64(in);
+	if (in->bad || id > 15 || irr >= (1u << IOAPIC_PINS))
+		return devst_fail(in);
+	io->id = id;
+	io->sel = sel;
+	io->irr = irr;
+	memcpy(io->rte, rte, sizeof(rte));
+	return 0;
+}
+
 static const struct device_ops ioapic_dev_ops = {
 	.reset = ioapic_reset, .release = ioapic_release,
+	.save = ioapic_state_save, .load = ioapic_state_load,
 };
 
 int ioapic_create(struct board *b, const struct board_config *cfg)

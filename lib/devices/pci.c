@@ -157,6 +157,35 @@ void pci_func_reset(struct pci_func *f)
 		pci_set_irq(f, false);
 }
 
+void pci_func_state_save(const struct pci_func *f, struct devst_out *o)
+{
+	devst_put_bytes(o, f->cfg, sizeof(f->cfg));
+	devst_put_bool(o, f->intx);
+}
+
+/* Configuration space as saved: the identity (IDs, class, header type)
+ * must be this function's; BAR decoding and the device's own reaction to
+ * its registers are redone as after a guest write. */
+void pci_func_state_load(struct pci_func *f, struct devst_in *in)
+{
+	uint8_t cfg[256];
+	bool intx;
+
+	devst_get_bytes(in, cfg, sizeof(cfg));
+	intx = devst_get_bool(in);
+	if (in->bad || memcmp(cfg, f->cfg_reset, 4) ||
+	    memcmp(cfg + 8, f->cfg_reset + 8, 4) ||
+	    cfg[0x0e] != f->cfg_reset[0x0e] || cfg[0x3d] != f->cfg_reset[0x3d]) {
+		in->bad = true;
+		return;
+	}
+	memcpy(f->cfg, cfg, sizeof(cfg));
+	f->intx = intx;
+	pci_update_bars(f);
+	if (f->cfg_written)
+		f->cfg_written(f, 0, 256);
+}
+
 int pci_func_register(struct board *b, struct pci_func *f)
 {
 	struct pci_bus *bus = board_pci(b);
@@ -285,8 +314,27 @@ static void pci_bus_release(struct device *d)
 	free(DEV_CONTAINER(d, struct pci_bus, dev));
 }
 
+static void pci_bus_state_save(struct device *d, struct devst_out *o)
+{
+	struct pci_bus *bus = DEV_CONTAINER(d, struct pci_bus, dev);
+
+	devst_put_u32(o, bus->addr);
+}
+
+static int pci_bus_state_load(struct device *d, struct devst_in *in)
+{
+	struct pci_bus *bus = DEV_CONTAINER(d, struct pci_bus, dev);
+	uint32_t a = devst_get_u32(in);
+
+	if (in->bad || (a & ~0x80fffffcu))
+		return devst_fail(in);
+	bus->addr = a;
+	return 0;
+}
+
 static const struct device_ops pci_bus_ops = {
 	.reset = pci_bus_reset, .release = pci_bus_release,
+	.save = pci_bus_state_save, .load = pci_bus_state_load,
 };
 
 int pci_bus_create(struct board *b)

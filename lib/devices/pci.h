@@ -11,6 +11,7 @@
 #define VB_DEVICES_PCI_H
 
 #include "lib/devices/dev.h"
+#include "lib/devices/devstate.h"
 
 #define PCI_BAR_IO      0x1
 #define PCI_BAR_MEM64   0x4

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "lib/devices/dev.h"
+#include "lib/devices/devstate.h"
 
 struct pic_chip {
 	uint8_t irr, imr, isr;
@@ -347,8 +348,78 @@ static void pic_release(struct device *d)
 	free(DEV_CONTAINER(d, struct pic, dev));
 }
 
+static void pic_state_save(struct device *d, struct devst_out *o)
+{
+	struct pic *p = DEV_CONTAINER(d, struct pic, dev);
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		const struct pic_chip *c = &p->chip[i];
+		uint16_t flags = (uint16_t)(c->read_isr | c->poll << 1 |
+					    c->special_mask << 2 |
+					    c->auto_eoi << 3 |
+					    c->rotate_on_aeoi << 4 |
+					    c->special_nested << 5 |
+					    c->init4 << 6 | c->single << 7);
+
+		devst_put_u8(o, c->irr);
+		devst_put_u8(o, c->imr);
+		devst_put_u8(o, c->isr);
+		devst_put_u8(o, c->last_irr);
+		devst_put_u8(o, c->priority_add);
+		devst_put_u8(o, c->irq_base);
+		devst_put_u8(o, c->elcr);
+		devst_put_u8(o, c->init_state);
+		devst_put_u16(o, flags);
+	}
+	devst_put_bool(o, p->output);
+}
+
+static int pic_state_load(struct device *d, struct devst_in *in)
+{
+	struct pic *p = DEV_CONTAINER(d, struct pic, dev);
+	struct pic_chip c[2];
+	unsigned i;
+	bool output;
+
+	for (i = 0; i < 2; i++) {
+		uint16_t flags;
+
+		c[i] = p->chip[i];
+		c[i].irr = devst_get_u8(in);
+		c[i].imr = devst_get_u8(in);
+		c[i].isr = devst_get_u8(in);
+		c[i].last_irr = devst_get_u8(in);
+		c[i].priority_add = devst_get_u8(in);
+		c[i].irq_base = devst_get_u8(in);
+		c[i].elcr = devst_get_u8(in);
+		c[i].init_state = devst_get_u8(in);
+		flags = devst_get_u16(in);
+		if (c[i].priority_add > 7 || c[i].init_state > 3 ||
+		    (c[i].elcr & ~c[i].elcr_mask) || (c[i].irq_base & 7) ||
+		    flags > 0xff)
+			return devst_fail(in);
+		c[i].read_isr = flags & 1;
+		c[i].poll = flags & 2;
+		c[i].special_mask = flags & 4;
+		c[i].auto_eoi = flags & 8;
+		c[i].rotate_on_aeoi = flags & 16;
+		c[i].special_nested = flags & 32;
+		c[i].init4 = flags & 64;
+		c[i].single = flags & 128;
+	}
+	output = devst_get_bool(in);
+	if (in->bad)
+		return -EINVAL;
+	p->chip[0] = c[0];
+	p->chip[1] = c[1];
+	p->output = output;
+	return 0;
+}
+
 static const struct device_ops pic_dev_ops = {
 	.reset = pic_reset, .release = pic_release,
+	.save = pic_state_save, .load = pic_state_load,
 };
 
 int pic_create(struct board *b, const struct board_config *cfg)

@@ -109,8 +109,33 @@ static void piix3_release(struct device *d)
 	free(DEV_CONTAINER(d, struct piix3, dev));
 }
 
+static void piix3_state_save(struct device *d, struct devst_out *o)
+{
+	struct piix3 *p = DEV_CONTAINER(d, struct piix3, dev);
+
+	pci_func_state_save(&p->pci, o);
+	devst_put_u8(o, p->rcr);
+	devst_put_u8(o, p->port92);
+}
+
+static int piix3_state_load(struct device *d, struct devst_in *in)
+{
+	struct piix3 *p = DEV_CONTAINER(d, struct piix3, dev);
+	uint8_t rcr, p92;
+
+	pci_func_state_load(&p->pci, in);
+	rcr = devst_get_u8(in);
+	p92 = devst_get_u8(in);
+	if (in->bad || (rcr & ~0x0a))
+		return devst_fail(in);
+	p->rcr = rcr;
+	p->port92 = p92;
+	return 0;
+}
+
 static const struct device_ops piix3_ops = {
 	.reset = piix3_reset, .release = piix3_release,
+	.save = piix3_state_save, .load = piix3_state_load,
 };
 
 int piix3_create(struct board *b, const struct board_config *cfg)

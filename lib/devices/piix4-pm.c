@@ -28,6 +28,7 @@
 #define STS_BM     0x0010
 #define STS_GBL    0x0020
 #define STS_PWRBTN 0x0100
+#define STS_SLPBTN 0x0200
 #define STS_RTC    0x0400
 #define STS_WAK    0x8000
 #define CNT_SCI_EN 0x0001
@@ -56,7 +57,7 @@ static uint32_t pm_timer(struct pm *pm)
 static void pm_update_sci(struct pm *pm)
 {
 	bool level = (pm->cnt & CNT_SCI_EN) &&
-		     (pm->sts & pm->en & (STS_TMR | STS_GBL | STS_PWRBTN | STS_RTC));
+		     (pm->sts & pm->en & (STS_TMR | STS_GBL | STS_PWRBTN | STS_SLPBTN | STS_RTC));
 
 	if (level != pm->sci) {
 		pm->sci = level;
@@ -155,7 +156,7 @@ static void pm_write16(struct pm *pm, unsigned off, uint16_t v)
 		pm_update_sci(pm);
 		break;
 	case 0x02:
-		pm->en = v & (STS_TMR | STS_GBL | STS_PWRBTN | STS_RTC);
+		pm->en = v & (STS_TMR | STS_GBL | STS_PWRBTN | STS_SLPBTN | STS_RTC);
 		pm_arm_tmr(pm);
 		pm_update_sci(pm);
 		break;
@@ -283,6 +284,21 @@ void pm_power_button(struct device *d)
 	pm_update_sci(pm);
 }
 
+void pm_sleep_button(struct device *d)
+{
+	struct pm *pm = DEV_CONTAINER(d, struct pm, dev);
+
+	pm->sts |= STS_SLPBTN;
+	pm_update_sci(pm);
+}
+
+bool pm_power_button_enabled(struct device *d)
+{
+	struct pm *pm = DEV_CONTAINER(d, struct pm, dev);
+
+	return (pm->cnt & CNT_SCI_EN) && (pm->en & STS_PWRBTN);
+}
+
 static void pm_reset(struct device *d)
 {
 	struct pm *pm = DEV_CONTAINER(d, struct pm, dev);
@@ -307,8 +323,47 @@ static void pm_release(struct device *d)
 	free(pm);
 }
 
+static void pm_state_save(struct device *d, struct devst_out *o)
+{
+	struct pm *pm = DEV_CONTAINER(d, struct pm, dev);
+
+	pci_func_state_save(&pm->pci, o);
+	devst_put_u16(o, pm->sts);
+	devst_put_u16(o, pm->en);
+	devst_put_u16(o, pm->cnt);
+	devst_put_u16(o, pm->gpe_sts);
+	devst_put_u16(o, pm->gpe_en);
+	devst_put_u8(o, pm->apmc);
+	devst_put_u8(o, pm->apms);
+	devst_put_bool(o, pm->sci);
+	devst_put_timer(o, &pm->tmr);
+}
+
+static int pm_state_load(struct device *d, struct devst_in *in)
+{
+	struct pm *pm = DEV_CONTAINER(d, struct pm, dev);
+	uint16_t en;
+
+	pci_func_state_load(&pm->pci, in);
+	pm->sts = devst_get_u16(in);
+	en = devst_get_u16(in);
+	pm->cnt = devst_get_u16(in);
+	pm->gpe_sts = devst_get_u16(in);
+	pm->gpe_en = devst_get_u16(in);
+	pm->apmc = devst_get_u8(in);
+	pm->apms = devst_get_u8(in);
+	pm->sci = devst_get_bool(in);
+	if (in->bad || (en & ~(STS_TMR | STS_GBL | STS_PWRBTN | STS_SLPBTN | STS_RTC)) ||
+	    (pm->cnt & CNT_SLP_EN))
+		return devst_fail(in);
+	pm->en = en;
+	devst_get_timer(in, d->board, &pm->tmr);
+	return in->bad ? -EINVAL : 0;
+}
+
 static const struct device_ops pm_dev_ops = {
 	.reset = pm_reset, .release = pm_release,
+	.save = pm_state_save, .load = pm_state_load,
 };
 
 int pm_create(struct board *b, const struct board_config *cfg)

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "lib/devices/dev.h"
+#include "lib/devices/devstate.h"
 
 #define PIT_HZ 1193182ull
 /* IRQ0 edges are delivered at most this often (a count of 1 would ask for
@@ -367,8 +368,74 @@ static void pit_release(struct device *d)
 	free(p);
 }
 
+static void pit_state_save(struct device *d, struct devst_out *o)
+{
+	struct pit *p = DEV_CONTAINER(d, struct pit, dev);
+	unsigned i;
+
+	for (i = 0; i < 3; i++) {
+		const struct pit_chan *c = &p->ch[i];
+
+		devst_put_u32(o, c->count);
+		devst_put_u16(o, c->latched);
+		devst_put_u8(o, c->latch_state);
+		devst_put_u8(o, c->status);
+		devst_put_bool(o, c->status_latched);
+		devst_put_bool(o, c->null_count);
+		devst_put_u8(o, c->read_state);
+		devst_put_u8(o, c->write_state);
+		devst_put_u8(o, c->write_lsb);
+		devst_put_u8(o, c->rw_mode);
+		devst_put_u8(o, c->mode);
+		devst_put_bool(o, c->bcd);
+		devst_put_bool(o, c->gate);
+		devst_put_u64(o, c->load_ns);
+	}
+	devst_put_bool(o, p->speaker);
+	devst_put_timer(o, &p->timer);
+}
+
+static int pit_state_load(struct device *d, struct devst_in *in)
+{
+	struct pit *p = DEV_CONTAINER(d, struct pit, dev);
+	struct pit_chan ch[3];
+	unsigned i;
+
+	for (i = 0; i < 3; i++) {
+		struct pit_chan *c = &ch[i];
+
+		memset(c, 0, sizeof(*c));
+		c->count = devst_get_u32(in);
+		c->latched = devst_get_u16(in);
+		c->latch_state = devst_get_u8(in);
+		c->status = devst_get_u8(in);
+		c->status_latched = devst_get_bool(in);
+		c->null_count = devst_get_bool(in);
+		c->read_state = devst_get_u8(in);
+		c->write_state = devst_get_u8(in);
+		c->write_lsb = devst_get_u8(in);
+		c->rw_mode = devst_get_u8(in);
+		c->mode = devst_get_u8(in);
+		c->bcd = devst_get_bool(in);
+		c->gate = devst_get_bool(in);
+		c->load_ns = devst_get_u64(in);
+		if (c->count < 1 || c->count > 0x10000 || c->latch_state > RW_WORD1 ||
+		    c->read_state < RW_LSB || c->read_state > RW_WORD1 ||
+		    c->write_state < RW_LSB || c->write_state > RW_WORD1 ||
+		    c->rw_mode < RW_LSB || c->rw_mode > RW_WORD || c->mode > 5)
+			return devst_fail(in);
+	}
+	p->speaker = devst_get_bool(in);
+	if (in->bad)
+		return -EINVAL;
+	memcpy(p->ch, ch, sizeof(ch));
+	devst_get_timer(in, d->board, &p->timer);
+	return in->bad ? -EINVAL : 0;
+}
+
 static const struct device_ops pit_dev_ops = {
 	.reset = pit_reset, .release = pit_release,
+	.save = pit_state_save, .load = pit_state_load,
 };
 
 int pit_create(struct board *b, const struct board_config *cfg)

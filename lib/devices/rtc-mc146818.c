@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "lib/devices/dev.h"
+#include "lib/devices/devstate.h"
 
 #define REG_A 0x0a
 #define REG_B 0x0b
@@ -419,8 +420,54 @@ static void rtc_release(struct device *d)
 	free(r);
 }
 
+/* The guest's clock continues from the saved time: like a real machine
+ * that was suspended, the guest sees no time pass while the state is on
+ * disk (an OS resyncs from the network or its additions). */
+static void rtc_state_save(struct device *d, struct devst_out *o)
+{
+	struct rtc *r = DEV_CONTAINER(d, struct rtc, dev);
+
+	devst_put_bytes(o, r->cmos, sizeof(r->cmos));
+	devst_put_u8(o, r->index[0]);
+	devst_put_u8(o, r->index[1]);
+	devst_put_u64(o, (uint64_t)r->base_secs);
+	devst_put_u64(o, r->base_ns);
+	devst_put_u64(o, r->frozen_ns);
+	devst_put_timer(o, &r->second);
+	devst_put_timer(o, &r->periodic);
+}
+
+static int rtc_state_load(struct device *d, struct devst_in *in)
+{
+	struct rtc *r = DEV_CONTAINER(d, struct rtc, dev);
+	uint8_t cmos[256], idx[2];
+	int64_t secs;
+	uint64_t base_ns, frozen;
+
+	devst_get_bytes(in, cmos, sizeof(cmos));
+	idx[0] = devst_get_u8(in);
+	idx[1] = devst_get_u8(in);
+	secs = (int64_t)devst_get_u64(in);
+	base_ns = devst_get_u64(in);
+	frozen = devst_get_u64(in);
+	/* years 0..9999 keep gmtime_r() in range */
+	if (in->bad || frozen >= NS || secs < -62167219200ll ||
+	    secs > 253402300799ll)
+		return devst_fail(in);
+	memcpy(r->cmos, cmos, sizeof(cmos));
+	r->index[0] = idx[0];
+	r->index[1] = idx[1];
+	r->base_secs = secs;
+	r->base_ns = base_ns;
+	r->frozen_ns = frozen;
+	devst_get_timer(in, d->board, &r->second);
+	devst_get_timer(in, d->board, &r->periodic);
+	return in->bad ? -EINVAL : 0;
+}
+
 static const struct device_ops rtc_dev_ops = {
 	.reset = rtc_reset, .release = rtc_release,
+	.save = rtc_state_save, .load = rtc_state_load,
 };
 
 int rtc_create(struct board *b, const struct board_config *cfg)

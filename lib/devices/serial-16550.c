@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "lib/devices/chardev.h"
+#include "lib/devices/devstate.h"
 
 #define IER_RDI  0x01
 #define IER_THRI 0x02
@@ -366,8 +367,67 @@ static void uart_release(struct device *d)
 	free(u);
 }
 
+static void uart_state_save(struct device *d, struct devst_out *o)
+{
+	struct uart *u = DEV_CONTAINER(d, struct uart, dev);
+	unsigned i;
+
+	devst_put_u32(o, u->rx_count);
+	for (i = 0; i < u->rx_count; i++)
+		devst_put_u8(o, u->rx[(u->rx_head + i) % FIFO_MAX]);
+	devst_put_u8(o, u->ier);
+	devst_put_u8(o, u->iir);
+	devst_put_u8(o, u->fcr);
+	devst_put_u8(o, u->lcr);
+	devst_put_u8(o, u->mcr);
+	devst_put_u8(o, u->lsr);
+	devst_put_u8(o, u->msr);
+	devst_put_u8(o, u->scr);
+	devst_put_u16(o, u->divisor);
+	devst_put_bool(o, u->thr_ipending);
+	devst_put_bool(o, u->timeout_ipending);
+	devst_put_bool(o, u->irq);
+	devst_put_timer(o, &u->timeout);
+}
+
+/* The host side (file, socket) is opened afresh by the new VM process;
+ * only the UART's registers and receive FIFO come back. */
+static int uart_state_load(struct device *d, struct devst_in *in)
+{
+	struct uart *u = DEV_CONTAINER(d, struct uart, dev);
+	uint8_t rx[FIFO_MAX];
+	unsigned n, i;
+
+	n = devst_get_max(in, FIFO_MAX);
+	for (i = 0; i < n; i++)
+		rx[i] = devst_get_u8(in);
+	if (in->bad)
+		return -EINVAL;
+	memcpy(u->rx, rx, n);
+	u->rx_head = 0;
+	u->rx_count = n;
+	u->ier = devst_get_u8(in) & 0x0f;
+	u->iir = devst_get_u8(in);
+	u->fcr = devst_get_u8(in);
+	u->lcr = devst_get_u8(in);
+	u->mcr = devst_get_u8(in) & 0x1f;
+	u->lsr = devst_get_u8(in);
+	u->msr = devst_get_u8(in);
+	u->scr = devst_get_u8(in);
+	u->divisor = devst_get_u16(in);
+	u->thr_ipending = devst_get_bool(in);
+	u->timeout_ipending = devst_get_bool(in);
+	u->irq = devst_get_bool(in);
+	if (in->bad || u->rx_count > fifo_size(u))
+		return devst_fail(in);
+	devst_get_timer(in, d->board, &u->timeout);
+	chardev_accept_input(&u->chr, uart_room(u) > 0);
+	return in->bad ? -EINVAL : 0;
+}
+
 static const struct device_ops uart_dev_ops = {
 	.reset = uart_reset, .release = uart_release,
+	.save = uart_state_save, .load = uart_state_load,
 };
 
 int serial_create(struct board *b, const struct board_config *cfg)
