@@ -56,6 +56,15 @@
  *   These three are called with the board lock held, from any thread:
  *   they must not call back into the board; set state and kick instead.
  *
+ * Saved state (optional; without these hooks a VM cannot save its
+ * state): vcpu_get_state()/vcpu_set_state() exchange a vCPU's whole
+ * architectural state in the engine-neutral struct vmm_cpu_state below,
+ * vm_get_state()/vm_set_state() what the engine keeps VM-wide.  They are
+ * called on the event-loop thread while every vCPU is parked (never
+ * during vcpu_run()).  set_state returns -EINVAL for a state the engine
+ * cannot take (the reason in the log); a state saved by one engine may be
+ * restored by another.
+ *
  * CPUID: vmm_cpuid_shape() applies the machine's CPU settings (vCPU count
  * and APIC IDs, PAE, long mode, x2APIC, nested VT-x/AMD-V, paravirt
  * leaves, CPU profile, --cpuid-set overrides) to a table the engine built
@@ -73,6 +82,71 @@
 
 struct vmm_vm;
 struct vmm_vcpu;
+
+/* A segment register; attr in the VMX access-rights layout: type 0-3,
+ * S 4, DPL 5-6, P 7, AVL 12, L 13, D/B 14, G 15, unusable 16. */
+struct vmm_seg {
+	uint64_t base;
+	uint32_t limit;         /* byte granular */
+	uint32_t attr;
+	uint16_t sel;
+};
+#define VMM_SEG_UNUSABLE 0x10000u
+
+struct vmm_dtr {
+	uint64_t base;
+	uint16_t limit;
+};
+
+enum vmm_cpu_activity {
+	VMM_CPU_ACTIVE,         /* runnable */
+	VMM_CPU_HALTED,         /* HLT, waiting for an interrupt */
+	VMM_CPU_WAIT_SIPI,      /* application processor before INIT/SIPI */
+};
+
+#define VMM_XSAVE_MAX   4096    /* XSAVE area; the first 512 bytes are FXSAVE */
+#define VMM_LAPIC_SIZE  1024    /* xAPIC register page, architectural layout */
+#define VMM_EXTRA_MSRS  32
+
+struct vmm_cpu_state {
+	uint64_t gpr[16];       /* rAX rCX rDX rBX rSP rBP rSI rDI r8..r15 */
+	uint64_t rip, rflags;
+	struct vmm_seg es, cs, ss, ds, fs, gs, ldtr, tr;
+	struct vmm_dtr gdtr, idtr;
+	uint64_t cr0, cr2, cr3, cr4, cr8, efer, xcr0;
+	uint64_t dr[8];         /* dr0-dr3, (4, 5 unused), dr6, dr7 */
+	uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
+	uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+	uint64_t pat, tsc, tsc_aux, tsc_deadline, apic_base, misc_enable;
+	uint64_t mtrr_def_type, mtrr_fixed[11];
+	uint64_t mtrr_var[16];  /* base0, mask0, base1, ... */
+	uint32_t xsave_len;     /* 512 (FXSAVE only) .. VMM_XSAVE_MAX */
+	uint8_t xsave[VMM_XSAVE_MAX];
+	/* Local APIC: the register page (TMCCT holds the current count). */
+	bool lapic_valid;
+	uint8_t lapic[VMM_LAPIC_SIZE];
+	enum vmm_cpu_activity activity;
+	bool irq_shadow;        /* interrupts inhibited for one instruction */
+	bool nmi_masked, nmi_pending;
+	int irq_injected;       /* accepted external interrupt vector, or -1 */
+	bool exc_pending;       /* an exception being delivered */
+	uint8_t exc_vector;
+	bool exc_has_error;
+	uint32_t exc_error;
+	/* MSRs only one engine knows (KVM's paravirtual clock...); an engine
+	 * ignores indices it does not know. */
+	unsigned n_msrs;
+	struct {
+		uint32_t index;
+		uint64_t value;
+	} msrs[VMM_EXTRA_MSRS];
+};
+
+/* What an engine keeps for the whole VM. */
+struct vmm_vm_engine_state {
+	bool clock_valid;
+	uint64_t clock_ns;      /* KVM: KVM_GET_CLOCK (kvmclock base) */
+};
 
 enum vmm_run {
 	VMM_RUN_AGAIN,          /* kicked, or nothing to report: call again */
@@ -98,6 +172,12 @@ struct vmm_engine {
 			      const struct board_msi_route routes[24]);
 	/* Host and engine facts for VBox.log (after vm_init). */
 	void (*log_facts)(struct vmm_vm *vm);
+	/* Saved state (see above); NULL when the engine cannot. */
+	int (*vcpu_get_state)(struct vmm_vcpu *c, struct vmm_cpu_state *s);
+	int (*vcpu_set_state)(struct vmm_vcpu *c, const struct vmm_cpu_state *s);
+	int (*vm_get_state)(struct vmm_vm *vm, struct vmm_vm_engine_state *s);
+	int (*vm_set_state)(struct vmm_vm *vm,
+			    const struct vmm_vm_engine_state *s);
 };
 
 /* engines.c */

@@ -51,6 +51,8 @@
 #define APIC_LVT0 0x350
 #define APIC_LVT1 0x360
 
+#define KVM_SAVE_MSRS 64
+
 struct kvm_vmdata {
 	int kvm_fd, vm_fd;
 	int run_size;
@@ -58,6 +60,10 @@ struct kvm_vmdata {
 	unsigned ncpuid;
 	int sig;
 	bool readonly_mem;
+	/* saved state: which MSRs KVM saves, and how */
+	uint32_t save_msrs[KVM_SAVE_MSRS];
+	unsigned n_save_msrs;
+	bool has_xsave, has_xcrs, has_debugregs, has_events, has_clock;
 };
 
 struct kvm_vcpudata {
@@ -129,6 +135,502 @@ static const char *host_module(void)
 	if (module_loaded("kvm_amd"))
 		return "kvm_amd";
 	return "kvm";
+}
+
+/* ------------------------------------------------------------------ */
+/* Saved state                                                         */
+
+#define MSR_IA32_SPEC_CTRL      0x48
+#define MSR_MTRR_PHYSBASE0      0x200
+#define MSR_MTRR_FIX64K         0x250
+#define MSR_MTRR_FIX16K_80000   0x258
+#define MSR_MTRR_FIX16K_A0000   0x259
+#define MSR_MTRR_FIX4K_C0000    0x268
+#define MSR_MTRR_DEF_TYPE       0x2ff
+#define MSR_IA32_TSC_DEADLINE   0x6e0
+#define MSR_TSC_AUX             0xc0000103
+#define MSR_KVM_WALL_CLOCK      0x11
+#define MSR_KVM_SYSTEM_TIME     0x12
+#define MSR_KVM_WALL_CLOCK_NEW  0x4b564d00
+#define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01
+#define MSR_KVM_ASYNC_PF_EN     0x4b564d02
+#define MSR_KVM_STEAL_TIME      0x4b564d03
+#define MSR_KVM_PV_EOI_EN       0x4b564d04
+
+/* The MSRs a vCPU's state needs, with where they live in the neutral
+ * state (NULL: kept in the engine-specific list). */
+static uint64_t *msr_slot(struct vmm_cpu_state *s, uint32_t idx)
+{
+	switch (idx) {
+	case MSR_IA32_TSC: return &s->tsc;
+	case MSR_IA32_SYSENTER_CS: return &s->sysenter_cs;
+	case MSR_IA32_SYSENTER_ESP: return &s->sysenter_esp;
+	case MSR_IA32_SYSENTER_EIP: return &s->sysenter_eip;
+	case MSR_IA32_MISC_ENABLE: return &s->misc_enable;
+	case MSR_IA32_CR_PAT: return &s->pat;
+	case MSR_STAR: return &s->star;
+	case MSR_LSTAR: return &s->lstar;
+	case MSR_CSTAR: return &s->cstar;
+	case MSR_SYSCALL_MASK: return &s->sfmask;
+	case MSR_KERNEL_GS_BASE: return &s->kernel_gs_base;
+	case MSR_TSC_AUX: return &s->tsc_aux;
+	case MSR_IA32_TSC_DEADLINE: return &s->tsc_deadline;
+	case MSR_MTRR_DEF_TYPE: return &s->mtrr_def_type;
+	case MSR_MTRR_FIX64K: return &s->mtrr_fixed[0];
+	case MSR_MTRR_FIX16K_80000: return &s->mtrr_fixed[1];
+	case MSR_MTRR_FIX16K_A0000: return &s->mtrr_fixed[2];
+	default:
+		break;
+	}
+	if (idx >= MSR_MTRR_FIX4K_C0000 && idx < MSR_MTRR_FIX4K_C0000 + 8)
+		return &s->mtrr_fixed[3 + idx - MSR_MTRR_FIX4K_C0000];
+	if (idx >= MSR_MTRR_PHYSBASE0 && idx < MSR_MTRR_PHYSBASE0 + 16)
+		return &s->mtrr_var[idx - MSR_MTRR_PHYSBASE0];
+	return NULL;
+}
+
+static const uint32_t wanted_msrs[] = {
+	MSR_IA32_TSC, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
+	MSR_IA32_SYSENTER_EIP, MSR_IA32_MISC_ENABLE, MSR_IA32_CR_PAT,
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE,
+	MSR_TSC_AUX, MSR_MTRR_DEF_TYPE, MSR_MTRR_FIX64K,
+	MSR_MTRR_FIX16K_80000, MSR_MTRR_FIX16K_A0000,
+	MSR_MTRR_FIX4K_C0000, MSR_MTRR_FIX4K_C0000 + 1,
+	MSR_MTRR_FIX4K_C0000 + 2, MSR_MTRR_FIX4K_C0000 + 3,
+	MSR_MTRR_FIX4K_C0000 + 4, MSR_MTRR_FIX4K_C0000 + 5,
+	MSR_MTRR_FIX4K_C0000 + 6, MSR_MTRR_FIX4K_C0000 + 7,
+	MSR_MTRR_PHYSBASE0, MSR_MTRR_PHYSBASE0 + 1, MSR_MTRR_PHYSBASE0 + 2,
+	MSR_MTRR_PHYSBASE0 + 3, MSR_MTRR_PHYSBASE0 + 4, MSR_MTRR_PHYSBASE0 + 5,
+	MSR_MTRR_PHYSBASE0 + 6, MSR_MTRR_PHYSBASE0 + 7, MSR_MTRR_PHYSBASE0 + 8,
+	MSR_MTRR_PHYSBASE0 + 9, MSR_MTRR_PHYSBASE0 + 10, MSR_MTRR_PHYSBASE0 + 11,
+	MSR_MTRR_PHYSBASE0 + 12, MSR_MTRR_PHYSBASE0 + 13, MSR_MTRR_PHYSBASE0 + 14,
+	MSR_MTRR_PHYSBASE0 + 15, MSR_IA32_SPEC_CTRL, MSR_KVM_WALL_CLOCK,
+	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK_NEW, MSR_KVM_SYSTEM_TIME_NEW,
+	MSR_KVM_ASYNC_PF_EN, MSR_KVM_STEAL_TIME, MSR_KVM_PV_EOI_EN,
+	/* after the LAPIC: the deadline only sticks in TSC-deadline mode */
+	MSR_IA32_TSC_DEADLINE,
+};
+
+/* What this host's KVM can save: the MSRs it lists (KVM_GET_MSR_INDEX_
+ * LIST names those worth saving) and the optional state ioctls. */
+static void kvm_state_caps(struct kvm_vmdata *d)
+{
+	union {
+		struct kvm_msr_list hdr;
+		uint32_t raw[1 + 1024];
+	} list;
+	unsigned i, j;
+
+	d->has_xsave = ioctl(d->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE) > 0;
+	d->has_xcrs = ioctl(d->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XCRS) > 0;
+	d->has_debugregs = ioctl(d->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_DEBUGREGS) > 0;
+	d->has_events = ioctl(d->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_VCPU_EVENTS) > 0;
+	d->has_clock = ioctl(d->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ADJUST_CLOCK) > 0;
+	list.hdr.nmsrs = 1024;
+	if (ioctl(d->kvm_fd, KVM_GET_MSR_INDEX_LIST, &list) < 0)
+		list.hdr.nmsrs = 0;
+	d->n_save_msrs = 0;
+	for (i = 0; i < sizeof(wanted_msrs) / sizeof(wanted_msrs[0]); i++)
+		for (j = 0; j < list.hdr.nmsrs && j < 1024; j++)
+			if (list.hdr.indices[j] == wanted_msrs[i] &&
+			    d->n_save_msrs < KVM_SAVE_MSRS)
+				d->save_msrs[d->n_save_msrs++] = wanted_msrs[i];
+}
+
+static void seg_out(const struct kvm_segment *k, struct vmm_seg *s)
+{
+	s->base = k->base;
+	s->limit = k->limit;
+	s->sel = k->selector;
+	s->attr = (uint32_t)(k->type & 15) | (uint32_t)(k->s & 1) << 4 |
+		  (uint32_t)(k->dpl & 3) << 5 | (uint32_t)(k->present & 1) << 7 |
+		  (uint32_t)(k->avl & 1) << 12 | (uint32_t)(k->l & 1) << 13 |
+		  (uint32_t)(k->db & 1) << 14 | (uint32_t)(k->g & 1) << 15 |
+		  (k->unusable ? VMM_SEG_UNUSABLE : 0);
+}
+
+static void seg_in(const struct vmm_seg *s, struct kvm_segment *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->base = s->base;
+	k->limit = s->limit;
+	k->selector = s->sel;
+	k->type = s->attr & 15;
+	k->s = (s->attr >> 4) & 1;
+	k->dpl = (s->attr >> 5) & 3;
+	k->present = (s->attr >> 7) & 1;
+	k->avl = (s->attr >> 12) & 1;
+	k->l = (s->attr >> 13) & 1;
+	k->db = (s->attr >> 14) & 1;
+	k->g = (s->attr >> 15) & 1;
+	k->unusable = (s->attr & VMM_SEG_UNUSABLE) ? 1 : 0;
+}
+
+/* kvm_fpu <-> the FXSAVE image (64-bit layout). */
+static void fpu_to_fxsave(const struct kvm_fpu *f, uint8_t *x)
+{
+	memset(x, 0, 512);
+	memcpy(x + 0, &f->fcw, 2);
+	memcpy(x + 2, &f->fsw, 2);
+	x[4] = f->ftwx;
+	memcpy(x + 6, &f->last_opcode, 2);
+	memcpy(x + 8, &f->last_ip, 8);
+	memcpy(x + 16, &f->last_dp, 8);
+	memcpy(x + 24, &f->mxcsr, 4);
+	memcpy(x + 32, f->fpr, 128);
+	memcpy(x + 160, f->xmm, 256);
+}
+
+static void fxsave_to_fpu(const uint8_t *x, struct kvm_fpu *f)
+{
+	memset(f, 0, sizeof(*f));
+	memcpy(&f->fcw, x + 0, 2);
+	memcpy(&f->fsw, x + 2, 2);
+	f->ftwx = x[4];
+	memcpy(&f->last_opcode, x + 6, 2);
+	memcpy(&f->last_ip, x + 8, 8);
+	memcpy(&f->last_dp, x + 16, 8);
+	memcpy(&f->mxcsr, x + 24, 4);
+	memcpy(f->fpr, x + 32, 128);
+	memcpy(f->xmm, x + 160, 256);
+}
+
+static int kvm_fail(struct vmm_vcpu *c, const char *what)
+{
+	int e = errno;
+
+	vmm_log(vmm_vcpu_vm(c), "KVM: vCPU %u: %s failed: %s", vmm_vcpu_index(c),
+		what, strerror(e));
+	return -(e ? e : EIO);
+}
+
+static int kvm_get_msr_values(struct vmm_vcpu *c, struct vmm_cpu_state *s)
+{
+	struct kvm_vmdata *d = VD(vmm_vcpu_vm(c));
+	struct kvm_vcpudata *cd = CD(c);
+	union {
+		struct kvm_msrs hdr;
+		uint8_t raw[sizeof(struct kvm_msrs) +
+			    KVM_SAVE_MSRS * sizeof(struct kvm_msr_entry)];
+	} m;
+	unsigned i;
+
+	for (i = 0; i < d->n_save_msrs; i++) {
+		uint64_t *slot;
+		int n;
+
+		memset(&m, 0, sizeof(m));
+		m.hdr.nmsrs = 1;
+		m.hdr.entries[0].index = d->save_msrs[i];
+		n = ioctl(cd->fd, KVM_GET_MSRS, &m);
+		if (n != 1)
+			continue;       /* listed but not readable here */
+		slot = msr_slot(s, d->save_msrs[i]);
+		if (slot) {
+			*slot = m.hdr.entries[0].data;
+		} else if (s->n_msrs < VMM_EXTRA_MSRS) {
+			s->msrs[s->n_msrs].index = d->save_msrs[i];
+			s->msrs[s->n_msrs++].value = m.hdr.entries[0].data;
+		}
+	}
+	return 0;
+}
+
+static int kvm_vcpu_get_state(struct vmm_vcpu *c, struct vmm_cpu_state *s)
+{
+	struct kvm_vmdata *d = VD(vmm_vcpu_vm(c));
+	struct kvm_vcpudata *cd = CD(c);
+	struct kvm_regs r;
+	struct kvm_sregs sr;
+	struct kvm_mp_state mp;
+	struct kvm_lapic_state lapic;
+	unsigned i;
+
+	memset(s, 0, sizeof(*s));
+	s->irq_injected = -1;
+	if (ioctl(cd->fd, KVM_GET_REGS, &r) < 0)
+		return kvm_fail(c, "KVM_GET_REGS");
+	s->gpr[0] = r.rax; s->gpr[1] = r.rcx; s->gpr[2] = r.rdx; s->gpr[3] = r.rbx;
+	s->gpr[4] = r.rsp; s->gpr[5] = r.rbp; s->gpr[6] = r.rsi; s->gpr[7] = r.rdi;
+	s->gpr[8] = r.r8; s->gpr[9] = r.r9; s->gpr[10] = r.r10; s->gpr[11] = r.r11;
+	s->gpr[12] = r.r12; s->gpr[13] = r.r13; s->gpr[14] = r.r14; s->gpr[15] = r.r15;
+	s->rip = r.rip;
+	s->rflags = r.rflags;
+	if (ioctl(cd->fd, KVM_GET_SREGS, &sr) < 0)
+		return kvm_fail(c, "KVM_GET_SREGS");
+	seg_out(&sr.es, &s->es);
+	seg_out(&sr.cs, &s->cs);
+	seg_out(&sr.ss, &s->ss);
+	seg_out(&sr.ds, &s->ds);
+	seg_out(&sr.fs, &s->fs);
+	seg_out(&sr.gs, &s->gs);
+	seg_out(&sr.ldt, &s->ldtr);
+	seg_out(&sr.tr, &s->tr);
+	s->gdtr.base = sr.gdt.base;
+	s->gdtr.limit = sr.gdt.limit;
+	s->idtr.base = sr.idt.base;
+	s->idtr.limit = sr.idt.limit;
+	s->cr0 = sr.cr0;
+	s->cr2 = sr.cr2;
+	s->cr3 = sr.cr3;
+	s->cr4 = sr.cr4;
+	s->cr8 = sr.cr8;
+	s->efer = sr.efer;
+	s->apic_base = sr.apic_base;
+	for (i = 0; i < 256; i++)
+		if (sr.interrupt_bitmap[i / 64] & (1ull << (i % 64)))
+			s->irq_injected = (int)i;
+	if (d->has_xsave) {
+		struct kvm_xsave xs;
+
+		if (ioctl(cd->fd, KVM_GET_XSAVE, &xs) < 0)
+			return kvm_fail(c, "KVM_GET_XSAVE");
+		memcpy(s->xsave, xs.region, sizeof(xs.region));
+		s->xsave_len = sizeof(xs.region);
+	} else {
+		struct kvm_fpu f;
+
+		if (ioctl(cd->fd, KVM_GET_FPU, &f) < 0)
+			return kvm_fail(c, "KVM_GET_FPU");
+		fpu_to_fxsave(&f, s->xsave);
+		s->xsave_len = 512;
+	}
+	s->xcr0 = 1;
+	if (d->has_xcrs) {
+		struct kvm_xcrs x;
+
+		if (ioctl(cd->fd, KVM_GET_XCRS, &x) < 0)
+			return kvm_fail(c, "KVM_GET_XCRS");
+		for (i = 0; i < x.nr_xcrs && i < KVM_MAX_XCRS; i++)
+			if (x.xcrs[i].xcr == 0)
+				s->xcr0 = x.xcrs[i].value;
+	}
+	if (d->has_debugregs) {
+		struct kvm_debugregs dr;
+
+		if (ioctl(cd->fd, KVM_GET_DEBUGREGS, &dr) < 0)
+			return kvm_fail(c, "KVM_GET_DEBUGREGS");
+		for (i = 0; i < 4; i++)
+			s->dr[i] = dr.db[i];
+		s->dr[6] = dr.dr6;
+		s->dr[7] = dr.dr7;
+	}
+	if (ioctl(cd->fd, KVM_GET_LAPIC, &lapic) < 0)
+		return kvm_fail(c, "KVM_GET_LAPIC");
+	memcpy(s->lapic, lapic.regs, VMM_LAPIC_SIZE);
+	s->lapic_valid = true;
+	kvm_get_msr_values(c, s);
+	if (d->has_events) {
+		struct kvm_vcpu_events ev;
+
+		if (ioctl(cd->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+			return kvm_fail(c, "KVM_GET_VCPU_EVENTS");
+		if (ev.interrupt.injected)
+			s->irq_injected = ev.interrupt.nr;
+		s->irq_shadow = ev.interrupt.shadow != 0;
+		s->nmi_masked = ev.nmi.masked;
+		s->nmi_pending = ev.nmi.pending || ev.nmi.injected;
+		if (ev.exception.injected || ev.exception.pending) {
+			s->exc_pending = true;
+			s->exc_vector = ev.exception.nr;
+			s->exc_has_error = ev.exception.has_error_code;
+			s->exc_error = ev.exception.error_code;
+		}
+	}
+	if (ioctl(cd->fd, KVM_GET_MP_STATE, &mp) < 0)
+		return kvm_fail(c, "KVM_GET_MP_STATE");
+	switch (mp.mp_state) {
+	case KVM_MP_STATE_HALTED:
+		s->activity = VMM_CPU_HALTED;
+		break;
+	case KVM_MP_STATE_UNINITIALIZED:
+	case KVM_MP_STATE_INIT_RECEIVED:
+		s->activity = VMM_CPU_WAIT_SIPI;
+		break;
+	default:
+		s->activity = VMM_CPU_ACTIVE;
+		break;
+	}
+	return 0;
+}
+
+static int kvm_put_msrs(struct vmm_vcpu *c, const struct vmm_cpu_state *s)
+{
+	struct kvm_vmdata *d = VD(vmm_vcpu_vm(c));
+	struct kvm_vcpudata *cd = CD(c);
+	struct vmm_cpu_state *w = (struct vmm_cpu_state *)(uintptr_t)s;
+	union {
+		struct kvm_msrs hdr;
+		uint8_t raw[sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)];
+	} m;
+	unsigned i, k;
+
+	for (i = 0; i < d->n_save_msrs; i++) {
+		uint32_t idx = d->save_msrs[i];
+		uint64_t *slot = msr_slot(w, idx);
+		bool have = slot != NULL;
+		uint64_t v = slot ? *slot : 0;
+
+		for (k = 0; !slot && k < s->n_msrs && k < VMM_EXTRA_MSRS; k++) {
+			if (s->msrs[k].index == idx) {
+				v = s->msrs[k].value;
+				have = true;
+			}
+		}
+		if (!have)
+			continue;
+		memset(&m, 0, sizeof(m));
+		m.hdr.nmsrs = 1;
+		m.hdr.entries[0].index = idx;
+		m.hdr.entries[0].data = v;
+		if (ioctl(cd->fd, KVM_SET_MSRS, &m) != 1)
+			vmm_log(vmm_vcpu_vm(c), "KVM: vCPU %u: MSR %#x = %#llx not accepted",
+				vmm_vcpu_index(c), idx, (unsigned long long)v);
+	}
+	return 0;
+}
+
+static int kvm_vcpu_set_state(struct vmm_vcpu *c, const struct vmm_cpu_state *s)
+{
+	struct kvm_vmdata *d = VD(vmm_vcpu_vm(c));
+	struct kvm_vcpudata *cd = CD(c);
+	struct kvm_regs r;
+	struct kvm_sregs sr;
+	struct kvm_mp_state mp;
+	unsigned i;
+
+	memset(&sr, 0, sizeof(sr));
+	seg_in(&s->es, &sr.es);
+	seg_in(&s->cs, &sr.cs);
+	seg_in(&s->ss, &sr.ss);
+	seg_in(&s->ds, &sr.ds);
+	seg_in(&s->fs, &sr.fs);
+	seg_in(&s->gs, &sr.gs);
+	seg_in(&s->ldtr, &sr.ldt);
+	seg_in(&s->tr, &sr.tr);
+	sr.gdt.base = s->gdtr.base;
+	sr.gdt.limit = s->gdtr.limit;
+	sr.idt.base = s->idtr.base;
+	sr.idt.limit = s->idtr.limit;
+	sr.cr0 = s->cr0;
+	sr.cr2 = s->cr2;
+	sr.cr3 = s->cr3;
+	sr.cr4 = s->cr4;
+	sr.cr8 = s->cr8;
+	sr.efer = s->efer;
+	sr.apic_base = s->apic_base;
+	if (ioctl(cd->fd, KVM_SET_SREGS, &sr) < 0)
+		return kvm_fail(c, "KVM_SET_SREGS");
+	memset(&r, 0, sizeof(r));
+	r.rax = s->gpr[0]; r.rcx = s->gpr[1]; r.rdx = s->gpr[2]; r.rbx = s->gpr[3];
+	r.rsp = s->gpr[4]; r.rbp = s->gpr[5]; r.rsi = s->gpr[6]; r.rdi = s->gpr[7];
+	r.r8 = s->gpr[8]; r.r9 = s->gpr[9]; r.r10 = s->gpr[10]; r.r11 = s->gpr[11];
+	r.r12 = s->gpr[12]; r.r13 = s->gpr[13]; r.r14 = s->gpr[14]; r.r15 = s->gpr[15];
+	r.rip = s->rip;
+	r.rflags = s->rflags;
+	if (ioctl(cd->fd, KVM_SET_REGS, &r) < 0)
+		return kvm_fail(c, "KVM_SET_REGS");
+	if (d->has_xsave) {
+		struct kvm_xsave xs;
+
+		memset(&xs, 0, sizeof(xs));
+		memcpy(xs.region, s->xsave, s->xsave_len < sizeof(xs.region) ?
+		       s->xsave_len : sizeof(xs.region));
+		if (ioctl(cd->fd, KVM_SET_XSAVE, &xs) < 0)
+			return kvm_fail(c, "KVM_SET_XSAVE");
+	} else {
+		struct kvm_fpu f;
+
+		fxsave_to_fpu(s->xsave, &f);
+		if (ioctl(cd->fd, KVM_SET_FPU, &f) < 0)
+			return kvm_fail(c, "KVM_SET_FPU");
+	}
+	if (d->has_xcrs) {
+		struct kvm_xcrs x;
+
+		memset(&x, 0, sizeof(x));
+		x.nr_xcrs = 1;
+		x.xcrs[0].xcr = 0;
+		x.xcrs[0].value = s->xcr0 ? s->xcr0 : 1;
+		if (ioctl(cd->fd, KVM_SET_XCRS, &x) < 0)
+			return kvm_fail(c, "KVM_SET_XCRS");
+	}
+	if (s->lapic_valid) {
+		struct kvm_lapic_state lapic;
+
+		memcpy(lapic.regs, s->lapic, VMM_LAPIC_SIZE);
+		if (ioctl(cd->fd, KVM_SET_LAPIC, &lapic) < 0)
+			return kvm_fail(c, "KVM_SET_LAPIC");
+	}
+	kvm_put_msrs(c, s);
+	if (d->has_debugregs) {
+		struct kvm_debugregs dr;
+
+		memset(&dr, 0, sizeof(dr));
+		for (i = 0; i < 4; i++)
+			dr.db[i] = s->dr[i];
+		dr.dr6 = s->dr[6] ? s->dr[6] : 0xffff0ff0;
+		dr.dr7 = s->dr[7] ? s->dr[7] : 0x400;
+		if (ioctl(cd->fd, KVM_SET_DEBUGREGS, &dr) < 0)
+			return kvm_fail(c, "KVM_SET_DEBUGREGS");
+	}
+	mp.mp_state = s->activity == VMM_CPU_HALTED ? KVM_MP_STATE_HALTED :
+		      s->activity == VMM_CPU_WAIT_SIPI ? KVM_MP_STATE_UNINITIALIZED :
+		      KVM_MP_STATE_RUNNABLE;
+	if (ioctl(cd->fd, KVM_SET_MP_STATE, &mp) < 0)
+		return kvm_fail(c, "KVM_SET_MP_STATE");
+	if (d->has_events) {
+		struct kvm_vcpu_events ev;
+
+		memset(&ev, 0, sizeof(ev));
+		if (s->irq_injected >= 0 && s->irq_injected < 256) {
+			ev.interrupt.injected = 1;
+			ev.interrupt.nr = (uint8_t)s->irq_injected;
+		}
+		ev.interrupt.shadow = s->irq_shadow ? 1 : 0;
+		ev.nmi.masked = s->nmi_masked;
+		ev.nmi.pending = s->nmi_pending;
+		if (s->exc_pending) {
+			ev.exception.injected = 1;
+			ev.exception.nr = s->exc_vector;
+			ev.exception.has_error_code = s->exc_has_error;
+			ev.exception.error_code = s->exc_error;
+		}
+		ev.flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW;
+		if (ioctl(cd->fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
+			return kvm_fail(c, "KVM_SET_VCPU_EVENTS");
+	}
+	cd->run->request_interrupt_window = 0;
+	cd->run->immediate_exit = 0;
+	return 0;
+}
+
+static int kvm_vm_get_state(struct vmm_vm *vm, struct vmm_vm_engine_state *s)
+{
+	struct kvm_vmdata *d = VD(vm);
+	struct kvm_clock_data cl;
+
+	memset(s, 0, sizeof(*s));
+	memset(&cl, 0, sizeof(cl));
+	if (d->has_clock && ioctl(d->vm_fd, KVM_GET_CLOCK, &cl) == 0) {
+		s->clock_valid = true;
+		s->clock_ns = cl.clock;
+	}
+	return 0;
+}
+
+static int kvm_vm_set_state(struct vmm_vm *vm, const struct vmm_vm_engine_state *s)
+{
+	struct kvm_vmdata *d = VD(vm);
+	struct kvm_clock_data cl;
+
+	if (!s->clock_valid || !d->has_clock)
+		return 0;
+	memset(&cl, 0, sizeof(cl));
+	cl.clock = s->clock_ns;
+	if (ioctl(d->vm_fd, KVM_SET_CLOCK, &cl) < 0)
+		vmm_log(vm, "KVM: KVM_SET_CLOCK failed: %s", strerror(errno));
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -297,6 +799,7 @@ static int kvm_vm_init(struct vmm_vm *vm, struct vb_error *err)
 	rc = get_supported_cpuid(d, err);
 	if (rc)
 		return rc;
+	kvm_state_caps(d);
 	d->sig = SIGRTMIN + 1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = kick_handler;
@@ -843,4 +1346,8 @@ const struct vmm_engine vmm_engine_kvm = {
 	.irq_msi = kvm_irq_msi,
 	.ioapic_routes = kvm_ioapic_routes,
 	.log_facts = kvm_log_facts,
+	.vcpu_get_state = kvm_vcpu_get_state,
+	.vcpu_set_state = kvm_vcpu_set_state,
+	.vm_get_state = kvm_vm_get_state,
+	.vm_set_state = kvm_vm_set_state,
 };
