@@ -14,10 +14,19 @@
  * errors in the "VBoxHeadless: error:" block; power-up failures as the
  * "Starting virtual machine" progress on stderr plus "Error: failed to
  * start machine. Error message: ..." on stdout; exit 0 once the guest
- * powers off.  SIGINT, SIGTERM, SIGHUP and SIGUSR1 power the machine off
- * (VirtualBox saves its state instead; saved states come later).
+ * powers off.  SIGINT, SIGTERM, SIGHUP and SIGUSR1 end the VM as
+ * VirtualBox's VBoxHeadless does: a running machine's state is saved
+ * ("Saving the execution state of the virtual machine: 10%...100%" on
+ * stderr), one that is not running is powered off; exit 0.
+ *
+ * Started by "VBoxManage startvm" (cmd/vboxmanage/startvm.c), it finds
+ * the descriptor of a pipe in VBOX_STARTVM_NOTIFY_FD and writes one
+ * control record (lib/vmm/vmctl.h) to it: "ok" once the machine runs, or
+ * "err" with the reason it could not start; then it closes the pipe and
+ * leaves the terminal alone (stdout and stderr go to /dev/null).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +36,7 @@
 #include "lib/settings/settings.h"
 #include "lib/util/getopt.h"
 #include "lib/util/strbuf.h"
+#include "lib/vmm/vmctl.h"
 #include "lib/vmm/vmm.h"
 
 #define STR_(x) #x
@@ -80,6 +90,108 @@ static const struct vb_option options[] = {
 };
 
 static struct vmm_vm *g_vm;
+static int g_notify_fd = -1;
+
+/* Tell startvm how the start went, once. */
+static void notify(const struct vb_error *err)
+{
+	int null;
+
+	if (g_notify_fd < 0)
+		return;
+	if (err) {
+		char hrc[16];
+		const char *f[6];
+
+		snprintf(hrc, sizeof(hrc), "%08x", err->hrc ? err->hrc : VB_E_FAIL);
+		f[0] = "err";
+		f[1] = hrc;
+		f[2] = err->component ? err->component : "";
+		f[3] = err->iface ? err->iface : "";
+		f[4] = err->msg;
+		f[5] = err->callee ? err->callee : "";
+		vmm_ctl_send(g_notify_fd, 6, f);
+	} else {
+		const char *f[1] = { "ok" };
+
+		vmm_ctl_send(g_notify_fd, 1, f);
+	}
+	close(g_notify_fd);
+	g_notify_fd = -1;
+	/* nobody reads our output any more */
+	fflush(stdout);
+	fflush(stderr);
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 1);
+		dup2(null, 2);
+		close(null);
+	}
+}
+
+/* A failure that VBoxHeadless reports with only a line of text. */
+static void notify_text(uint32_t hrc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void notify_text(uint32_t hrc, const char *fmt, ...)
+{
+	struct vb_error err = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vb_verr(&err, EINVAL, hrc, fmt, ap);
+	va_end(ap);
+	vb_err_where(&err, "MachineWrap", "IMachine", NULL);
+	notify(&err);
+}
+
+static void take_notify_fd(void)
+{
+	const char *e = getenv("VBOX_STARTVM_NOTIFY_FD");
+	unsigned v;
+
+	if (!e || vb_parse_u32(e, &v) || v < 3 || v > 65535 ||
+	    fcntl((int)v, F_GETFD) < 0)
+		return;
+	g_notify_fd = (int)v;
+	fcntl(g_notify_fd, F_SETFD, FD_CLOEXEC);
+	unsetenv("VBOX_STARTVM_NOTIFY_FD");
+}
+
+static void on_running(void *ctx)
+{
+	(void)ctx;
+	fprintf(stderr, "10%%...20%%...30%%...40%%...50%%...60%%...70%%...80%%...90%%...100%%\n");
+	fflush(stderr);
+	notify(NULL);
+}
+
+/* VBoxHeadless's showProgress() for the save on a signal. */
+static void save_progress(void *ctx, int percent, bool done,
+			  const struct vb_error *err)
+{
+	int *last = ctx;
+
+	if (!done && percent == 0 && *last < 0) {
+		fprintf(stderr, "Saving the execution state of the virtual machine: ");
+		*last = 0;
+	}
+	while (*last >= 0 && *last / 10 < percent / 10 && *last + 10 < 100) {
+		*last = (*last / 10) * 10 + 10;
+		fprintf(stderr, "%d%%...", *last);
+	}
+	if (done && err) {
+		fprintf(stderr, "\nOperation failed: %s\n", vb_hrc_name(err->hrc));
+		fprintf(stderr, "VBoxHeadless: error: %s\n", err->msg);
+	} else if (done) {
+		while (*last >= 0 && *last < 90) {
+			*last += 10;
+			fprintf(stderr, "%d%%...", *last);
+		}
+		fprintf(stderr, "100%%\n");
+	}
+	fflush(stderr);
+}
 
 static void show_usage(void)
 {
@@ -157,7 +269,7 @@ static void on_signal(int sig)
 	n = write(2, "(on thread main)\n", 17);
 	(void)n;
 	if (g_vm)
-		vmm_vm_request_poweroff(g_vm);
+		vmm_vm_request_save_or_poweroff(g_vm);
 }
 
 static void setup_signals(void)
@@ -235,6 +347,7 @@ int main(int argc, char **argv)
 	unsigned nprops = 0, npwfiles = 0, i;
 	uint32_t rec_w = 800, rec_h = 600, rec_rate = 300000;
 	bool paused = false, record = false;
+	int save_last = -1;
 	struct vmm_options opt;
 	struct vb_getopt g;
 	struct vb_error err = { 0 };
@@ -245,6 +358,7 @@ int main(int argc, char **argv)
 	char exe[4096];
 	ssize_t n;
 
+	take_notify_fd();
 	printf("Oracle VM VirtualBox Headless Interface %s\n"
 	       "Copyright (C) 2008-%d Oracle and/or its affiliates\n\n",
 	       VERSION_STRING, VB_BUILD_YEAR);
@@ -359,6 +473,7 @@ int main(int argc, char **argv)
 	}
 	if (vbox_find_machine(vb, spec, &m, &err)) {
 		printf("Invalid machine name or UUID!\n");
+		notify(&err);
 		goto out;
 	}
 	if (!machine_accessible(m)) {
@@ -392,6 +507,7 @@ int main(int argc, char **argv)
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = 0;
 	opt.executable = exe;
+	opt.on_running = on_running;
 	setup_signals();
 	rc = vmm_vm_create(m, &opt, &g_vm, &where, &err);
 	if (rc) {
@@ -403,9 +519,12 @@ int main(int argc, char **argv)
 				vb_hrc_name(err.hrc ? err.hrc : VB_E_FAIL));
 			printf("Error: failed to start machine. Error message: %s\n", err.msg);
 		}
+		if (!err.component)
+			vb_err_where(&err, "ConsoleWrap", "IConsole", NULL);
+		notify(&err);
 		goto out;
 	}
-	fprintf(stderr, "Starting virtual machine: 10%%...20%%...30%%...40%%...50%%...60%%...70%%...80%%...90%%...100%%\n");
+	vmm_vm_set_save_progress(g_vm, save_progress, &save_last);
 	if ((vrde && (!strcmp(vrde, "on") || !strcmp(vrde, "enable"))) ||
 	    ((!vrde || !strcmp(vrde, "config")) && vrde_enabled_in_settings(m))) {
 		vmm_vm_log(g_vm, "VRDE: no VRDE server in this implementation; the server stays inactive");
@@ -413,9 +532,16 @@ int main(int argc, char **argv)
 	}
 	fflush(stdout);
 	vmm_vm_log(g_vm, "VBoxHeadless: starting event loop");
+	fprintf(stderr, "Starting virtual machine: ");
+	fflush(stderr);
 	rc = vmm_vm_run(g_vm, &err);
 	if (rc) {
+		fprintf(stderr, "\nOperation failed: %s\n",
+			vb_hrc_name(err.hrc ? err.hrc : VB_E_FAIL));
 		printf("Error: failed to start machine. Error message: %s\n", err.msg);
+		if (!err.component)
+			vb_err_where(&err, "ConsoleWrap", "IConsole", NULL);
+		notify(&err);
 		goto out;
 	}
 	vmm_vm_log(g_vm, "VBoxHeadless: exiting");
@@ -425,5 +551,8 @@ out:
 	g_vm = NULL;
 	machine_free(m);
 	vbox_free(vb);
+	if (g_notify_fd >= 0)
+		notify_text(VB_E_FAIL, "The VM process ended before the machine was started (exit code %d)",
+			    ret);
 	return ret;
 }

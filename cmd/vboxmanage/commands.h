@@ -36,6 +36,10 @@ VBM_DECLARE(mediumio);
 VBM_DECLARE(internalcommands);
 VBM_DECLARE(storagectl);
 VBM_DECLARE(storageattach);
+VBM_DECLARE(startvm);
+VBM_DECLARE(controlvm);
+VBM_DECLARE(discardstate);
+VBM_DECLARE(adoptstate);
 
 /* list hdds | dvds | floppies (showmediuminfo.c); kind is enum
  * mediareg_kind. */

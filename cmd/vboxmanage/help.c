@@ -214,7 +214,7 @@ static bool form_in_scope(const char *form, const char *scope)
 	if (!scope)
 		return true;
 	sl = strlen(scope);
-	for (tok = 0; tok < 5 && *form; tok++) {
+	for (tok = 0; tok < 8 && *form; tok++) {
 		size_t n = strcspn(form, " \b");
 
 		if (n == sl && !strncmp(form, scope, n))

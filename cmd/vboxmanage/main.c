@@ -38,6 +38,7 @@ struct vbox *vbm_vbox(struct vbm_ctx *ctx)
 		g_vb = NULL;
 		return NULL;
 	}
+	vbm_runtime_init();
 	ctx->vb = g_vb;
 	return g_vb;
 }

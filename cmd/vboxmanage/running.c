@@ -1,49 +1,50 @@
 /*
- * Is a machine's VM process alive?  A running VM holds an exclusive flock
- * on <runtime dir>/<uuid>.lock for its whole life (ARCHITECTURE.md, "No
- * daemon"); the runtime dir is $XDG_RUNTIME_DIR/vbox, else
- * /tmp/.vbox-<user>-ipc.  Commands that VirtualBox refuses for a locked
- * machine, and "list runningvms", ask here.
+ * Machines that a VM process runs (ARCHITECTURE.md, "No daemon"): the
+ * process holds <runtime dir>/<uuid>.lock for its whole life and answers
+ * on <runtime dir>/<uuid>.sock (lib/vmm/vmctl.h).  Here VBoxManage asks:
+ * whether a machine runs (list runningvms, the commands VirtualBox
+ * refuses for a locked machine) and its live state, which the settings
+ * part shows through machine_state_set_probe() (showvminfo VMState,
+ * VMStateChangeTime).
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <pwd.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <sys/file.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
 #include "cmd/vboxmanage/vboxmanage.h"
-#include "lib/util/strbuf.h"
-
-static char *lock_path(const struct vb_uuid *uuid)
-{
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	struct passwd *pw;
-	char ub[40];
-
-	vb_uuid_fmt(uuid, ub);
-	if (xdg && *xdg)
-		return vb_asprintf("%s/vbox/%s.lock", xdg, ub);
-	pw = getpwuid(geteuid());
-	return vb_asprintf("/tmp/.vbox-%s-ipc/%s.lock",
-			   pw && pw->pw_name ? pw->pw_name : "unknown", ub);
-}
+#include "lib/settings/state.h"
+#include "lib/util/timefmt.h"
+#include "lib/vmm/vmctl.h"
 
 bool vbm_machine_running(const struct vb_uuid *uuid)
 {
-	char *path = lock_path(uuid);
-	bool held = false;
-	int fd;
+	char ub[40];
 
-	if (!path)
-		return false;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	free(path);
-	if (fd < 0)
-		return false;
-	if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
-		held = true;
-	close(fd);
-	return held;
+	return vmm_ctl_alive(vb_uuid_fmt(uuid, ub));
+}
+
+static int state_probe(struct machine *m, enum vm_state *state,
+		       int64_t *since_ms)
+{
+	char ub[40];
+
+	return vmm_ctl_state(vb_uuid_fmt(machine_uuid(m), ub), state, since_ms,
+			     NULL);
+}
+
+void vbm_runtime_init(void)
+{
+	machine_state_set_probe(state_probe);
+}
+
+char *vbm_machine_session_name(struct machine *m)
+{
+	enum vm_state st;
+	int64_t since;
+	char ub[40], *sess = NULL;
+
+	if (vmm_ctl_state(vb_uuid_fmt(machine_uuid(m), ub), &st, &since,
+			  &sess) != 1)
+		return NULL;
+	return sess;
 }

@@ -223,6 +223,10 @@ int vbm_media_attached(struct snode *n, struct vbm_media *out);
 
 /* Whether the machine's VM process is alive (holds its runtime lock). */
 bool vbm_machine_running(const struct vb_uuid *uuid);
+/* Install the live-state probe (running.c); vbm_vbox() does it. */
+void vbm_runtime_init(void);
+/* The session name of a running machine ("headless"), or NULL. */
+char *vbm_machine_session_name(struct machine *m);
 
 /* IPRT status name for an errno value, as %Rrc prints it
  * ("VERR_FILE_NOT_FOUND"). */

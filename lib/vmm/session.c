@@ -5,7 +5,6 @@
  * /tmp/.vbox-<user>-ipc, private to the user.
  */
 #include <errno.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,40 +12,41 @@
 
 #include "lib/util/path.h"
 #include "lib/util/strbuf.h"
+#include "lib/vmm/vmctl.h"
 #include "lib/vmm/vmm-int.h"
 
-static char *runtime_dir(void)
+int vmm_runtime_dir(char **out, struct vb_error *err)
 {
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	struct passwd *pw;
-
-	if (xdg && *xdg && path_is_abs(xdg))
-		return path_join(xdg, "vbox");
-	pw = getpwuid(getuid());
-	if (pw && pw->pw_name)
-		return vb_asprintf("/tmp/.vbox-%s-ipc", pw->pw_name);
-	return vb_asprintf("/tmp/.vbox-%u-ipc", (unsigned)getuid());
-}
-
-int vmm_session_lock(const char *uuid, const char *name, struct vb_lock *lk,
-		     char **rdir, struct vb_error *err)
-{
-	char *dir = runtime_dir(), *lockfile;
+	char *dir = vmm_ctl_runtime_dir();
 	struct stat st;
 	int rc;
 
-	*rdir = NULL;
+	*out = NULL;
 	if (!dir)
 		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
 	rc = path_mkdirs(dir, 0700);
 	if (rc < 0 || lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
-	    st.st_uid != getuid() || (st.st_mode & 0077)) {
+	    st.st_uid != geteuid() || (st.st_mode & 0077)) {
 		vb_err(err, rc < 0 ? -rc : EACCES, VB_E_ACCESSDENIED,
 		       "The session directory '%s' is missing, not owned by you or accessible by others",
 		       dir);
 		free(dir);
 		return -EACCES;
 	}
+	*out = dir;
+	return 0;
+}
+
+int vmm_session_lock(const char *uuid, const char *name, struct vb_lock *lk,
+		     char **rdir, struct vb_error *err)
+{
+	char *dir, *lockfile;
+	int rc;
+
+	*rdir = NULL;
+	rc = vmm_runtime_dir(&dir, err);
+	if (rc)
+		return rc;
 	lockfile = vb_asprintf("%s/%s.lock", dir, uuid);
 	if (!lockfile) {
 		free(dir);

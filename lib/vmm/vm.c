@@ -102,6 +102,7 @@ const char *vmm_state_name(enum vmm_state s)
 	static const char *const names[] = {
 		"CREATING", "CREATED", "POWERING_ON", "RUNNING", "SUSPENDED",
 		"RESETTING", "GURU_MEDITATION", "POWERING_OFF", "OFF",
+		"SAVING", "LOADING",
 	};
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
@@ -130,6 +131,33 @@ enum vmm_state vmm_vm_state(struct vmm_vm *vm)
 	return s;
 }
 
+void vmm_vm_set_mstate(struct vmm_vm *vm, enum vm_state ms)
+{
+	bool changed;
+
+	pthread_mutex_lock(&vm->state_lock);
+	changed = vm->mstate != ms;
+	vm->mstate = ms;
+	if (changed)
+		vm->mstate_since_ms = vb_now_ns() / 1000000;
+	pthread_mutex_unlock(&vm->state_lock);
+	if (changed)
+		vmm_log(vm, "Console: Machine state changed to '%s'",
+			vm_state_api_name(ms));
+}
+
+enum vm_state vmm_vm_mstate(struct vmm_vm *vm, int64_t *since_ms)
+{
+	enum vm_state ms;
+
+	pthread_mutex_lock(&vm->state_lock);
+	ms = vm->mstate;
+	if (since_ms)
+		*since_ms = vm->mstate_since_ms;
+	pthread_mutex_unlock(&vm->state_lock);
+	return ms;
+}
+
 void vmm_vm_post(struct vmm_vm *vm, unsigned req)
 {
 	atomic_fetch_or(&vm->requests, req);
@@ -139,6 +167,91 @@ void vmm_vm_post(struct vmm_vm *vm, unsigned req)
 void vmm_vm_request_poweroff(struct vmm_vm *vm)
 {
 	vmm_vm_post(vm, REQ_POWEROFF);
+}
+
+void vmm_vm_request_save_or_poweroff(struct vmm_vm *vm)
+{
+	vmm_vm_post(vm, REQ_SAVE_OR_OFF);
+}
+
+void vmm_vm_set_save_progress(struct vmm_vm *vm,
+			      void (*fn)(void *ctx, int percent, bool done,
+					 const struct vb_error *err),
+			      void *ctx)
+{
+	vm->save_progress = fn;
+	vm->save_progress_ctx = ctx;
+}
+
+enum vmm_exit vmm_vm_exit_kind(struct vmm_vm *vm)
+{
+	return vm->exit_kind;
+}
+
+/* ------------------------------------------------------------------ */
+/* Calls from other threads                                            */
+
+int vmm_vm_exec(struct vmm_vm *vm,
+		int (*fn)(struct vmm_vm *vm, void *arg, struct vb_error *err),
+		void *arg, struct vb_error *err)
+{
+	struct vmm_call c, **pp;
+
+	memset(&c, 0, sizeof(c));
+	c.fn = fn;
+	c.arg = arg;
+	pthread_mutex_lock(&vm->call_lock);
+	if (vm->calls_closed) {
+		pthread_mutex_unlock(&vm->call_lock);
+		return vb_err(err, ESRCH, VBOX_E_INVALID_VM_STATE,
+			      "The virtual machine is being powered down");
+	}
+	for (pp = &vm->calls; *pp; pp = &(*pp)->next)
+		;
+	*pp = &c;
+	loop_wake(&vm->loop);
+	while (!c.done)
+		pthread_cond_wait(&vm->call_cond, &vm->call_lock);
+	pthread_mutex_unlock(&vm->call_lock);
+	if (c.rc && err)
+		*err = c.err;
+	return c.rc;
+}
+
+void vmm_vm_run_calls(struct vmm_vm *vm)
+{
+	struct vmm_call *c;
+
+	for (;;) {
+		pthread_mutex_lock(&vm->call_lock);
+		c = vm->calls;
+		if (c)
+			vm->calls = c->next;
+		pthread_mutex_unlock(&vm->call_lock);
+		if (!c)
+			return;
+		c->rc = c->fn(vm, c->arg, &c->err);
+		pthread_mutex_lock(&vm->call_lock);
+		c->done = true;
+		pthread_cond_broadcast(&vm->call_cond);
+		pthread_mutex_unlock(&vm->call_lock);
+	}
+}
+
+void vmm_vm_close_calls(struct vmm_vm *vm)
+{
+	struct vmm_call *c;
+
+	pthread_mutex_lock(&vm->call_lock);
+	vm->calls_closed = true;
+	while ((c = vm->calls)) {
+		vm->calls = c->next;
+		c->rc = vb_err(&c->err, ESRCH, VBOX_E_INVALID_VM_STATE,
+			       "The virtual machine is being powered down");
+		c->done = true;
+	}
+	pthread_cond_broadcast(&vm->call_cond);
+	pthread_mutex_unlock(&vm->call_lock);
 }
 
 int vmm_vm_fd_watch(struct vmm_vm *vm, int fd, uint32_t events,
@@ -455,7 +568,7 @@ static int vm_fail(struct vmm_vm *vm, struct vb_error *err, bool logged)
 			vrc, vb_hrc_name(err->hrc ? err->hrc : VB_E_FAIL),
 			err->hrc ? err->hrc : VB_E_FAIL);
 		vmm_vm_set_state(vm, VMM_OFF);
-		vmm_log(vm, "Console: Machine state changed to 'PoweredOff'");
+		vmm_vm_set_mstate(vm, VMS_POWEROFF);
 	}
 	return -(err->errnum ? err->errnum : EINVAL);
 }
@@ -482,8 +595,13 @@ int vmm_vm_create(struct machine *m, const struct vmm_options *opt,
 	vm->loop.epfd = vm->loop.wakefd = vm->loop.timerfd = -1;
 	pthread_mutex_init(&vm->state_lock, NULL);
 	pthread_cond_init(&vm->state_cond, NULL);
+	pthread_mutex_init(&vm->call_lock, NULL);
+	pthread_cond_init(&vm->call_cond, NULL);
 	vm->opt = *opt;
 	vm->state = VMM_CREATING;
+	vm->machine = m;
+	vm->mstate = VMS_STARTING;
+	vm->mstate_since_ms = vb_now_ns() / 1000000;
 
 	rc = vmm_config_load(m, &vm->cfg, where, err);
 	if (rc && *where == VMM_FAIL_LOCK)
@@ -496,6 +614,13 @@ int vmm_vm_create(struct machine *m, const struct vmm_options *opt,
 		*err = lerr;
 		*where = VMM_FAIL_LOCK;
 		return -EBUSY;
+	}
+	/* Control requests queue up until the run loop serves them; state
+	 * queries are answered at once ("starting"). */
+	if (loop_init(&vm->loop) == 0 && vmm_control_start(vm, &lerr) < 0) {
+		*err = lerr;
+		*where = VMM_FAIL_LOCK;
+		return -EIO;
 	}
 	if (vmm_log_open(&vm->log, vm->cfg.log_dir, vm->cfg.log_history, &lerr)) {
 		if (!rc) {
@@ -511,6 +636,17 @@ int vmm_vm_create(struct machine *m, const struct vmm_options *opt,
 		return vm_fail(vm, err, true);
 	}
 	log_config(vm);
+	{
+		struct vm_state_info si;
+
+		if (machine_state_get(m, &si) == 0) {
+			vm->restore_path = si.state_file;
+			si.state_file = NULL;
+			vm_state_info_release(&si);
+		}
+		if (vm->restore_path)
+			vmm_log(vm, "The machine has a saved state: '%s'", vm->restore_path);
+	}
 
 	*where = VMM_FAIL_POWERUP;
 	vm->ncpus = vm->cfg.cpu.cpus;
@@ -526,9 +662,8 @@ int vmm_vm_create(struct machine *m, const struct vmm_options *opt,
 		(void *)vm->mem.ram,
 		vm->mem.huge ? "backed by transparent huge pages (madvise MADV_HUGEPAGE)" :
 		"small pages only (madvise MADV_NOHUGEPAGE)");
-	rc = loop_init(&vm->loop);
-	if (rc) {
-		vb_err(err, -rc, VB_E_FAIL, "Cannot create the event loop (%s)", strerror(-rc));
+	if (vm->loop.epfd < 0) {
+		vb_err(err, EIO, VB_E_FAIL, "Cannot create the event loop");
 		return vm_fail(vm, err, true);
 	}
 	memset(&host, 0, sizeof(host));
@@ -686,7 +821,7 @@ static void *vcpu_main(void *arg)
 	return NULL;
 }
 
-static void park_all(struct vmm_vm *vm)
+void vmm_vm_park_all(struct vmm_vm *vm)
 {
 	unsigned i;
 
@@ -702,7 +837,7 @@ static void park_all(struct vmm_vm *vm)
 	pthread_mutex_unlock(&vm->state_lock);
 }
 
-static void unpark_all(struct vmm_vm *vm)
+void vmm_vm_unpark_all(struct vmm_vm *vm)
 {
 	unsigned i;
 
@@ -727,9 +862,9 @@ static int reset_cpus(struct vmm_vm *vm)
 	return 0;
 }
 
-static void do_reset(struct vmm_vm *vm, const char *why)
+void vmm_vm_do_reset(struct vmm_vm *vm, const char *why)
 {
-	park_all(vm);
+	vmm_vm_park_all(vm);
 	vmm_log(vm, "VM reset: %s", why);
 	vmm_vm_set_state(vm, VMM_RESETTING);
 	board_reset(vm->board);
@@ -737,19 +872,19 @@ static void do_reset(struct vmm_vm *vm, const char *why)
 	if (reset_cpus(vm)) {
 		vmm_log(vm, "VM reset failed; the VM stays stopped");
 		vmm_vm_set_state(vm, VMM_GURU_MEDITATION);
-		vmm_log(vm, "Console: Machine state changed to 'Stuck'");
+		vmm_vm_set_mstate(vm, VMS_STUCK);
 		return;
 	}
 	vmm_vm_set_state(vm, VMM_RUNNING);
-	unpark_all(vm);
+	vmm_vm_unpark_all(vm);
 }
 
 static void guru(struct vmm_vm *vm, const char *why)
 {
-	park_all(vm);
+	vmm_vm_park_all(vm);
 	vmm_log(vm, "EM: %s; the VM is stopped until it is powered off or reset", why);
 	vmm_vm_set_state(vm, VMM_GURU_MEDITATION);
-	vmm_log(vm, "Console: Machine state changed to 'Stuck'");
+	vmm_vm_set_mstate(vm, VMS_STUCK);
 }
 
 static void stop_threads(struct vmm_vm *vm)
@@ -771,39 +906,138 @@ static void stop_threads(struct vmm_vm *vm)
 	vm->nthreads = 0;
 }
 
+/* Power on, or restore the saved state. */
+static int power_up(struct vmm_vm *vm, bool *paused, struct vb_error *err)
+{
+	*paused = vm->opt.start_paused;
+	if (vm->restore_path) {
+		bool was_paused;
+		int rc;
+
+		vmm_vm_set_state(vm, VMM_LOADING);
+		vmm_vm_set_mstate(vm, VMS_RESTORING);
+		rc = vmm_op_restore(vm, &was_paused, err);
+		if (rc)
+			return rc;
+		return 0;
+	}
+	vmm_vm_set_state(vm, VMM_POWERING_ON);
+	if (reset_cpus(vm))
+		return vb_err(err, EIO, VB_E_FAIL, "Resetting the virtual CPUs failed");
+	return 0;
+}
+
+static void save_progress_adapter(void *ctx, unsigned pct)
+{
+	struct vmm_vm *vm = ctx;
+
+	if (vm->save_progress)
+		vm->save_progress(vm->save_progress_ctx, (int)pct, false, NULL);
+}
+
+/* One pass over what other threads asked for. */
+static void handle_requests(struct vmm_vm *vm, unsigned req)
+{
+	if (req & REQ_GUEST_POWEROFF) {
+		vm->poweroff_reason = "the guest powered off (ACPI S5)";
+		vm->done = true;
+	} else if (req & REQ_POWEROFF) {
+		vm->poweroff_reason = "power off requested";
+		vm->done = true;
+	} else if (req & REQ_SAVE_OR_OFF) {
+		struct vb_error serr = { 0 };
+		enum vm_state ms = vmm_vm_mstate(vm, NULL);
+
+		if (ms == VMS_RUNNING) {
+			if (vm->save_progress)
+				vm->save_progress(vm->save_progress_ctx, 0, false, NULL);
+			if (vmm_op_savestate(vm, save_progress_adapter, vm, &serr) == 0) {
+				if (vm->save_progress)
+					vm->save_progress(vm->save_progress_ctx, 100, true, NULL);
+			} else {
+				if (vm->save_progress)
+					vm->save_progress(vm->save_progress_ctx, 0, true, &serr);
+				vm->poweroff_reason = "saving the state on a signal failed";
+				vm->done = true;
+			}
+		} else {
+			vm->poweroff_reason = "power off requested (the VM was not running)";
+			vm->done = true;
+		}
+	} else if (req & REQ_FATAL) {
+		guru(vm, "a virtual CPU hit an error it cannot continue from (Guru Meditation)");
+	} else if (req & REQ_SHUTDOWN) {
+		if (vm->cfg.cpu.triple_fault_reset)
+			vmm_vm_do_reset(vm, "triple fault, and TripleFaultReset is on");
+		else
+			guru(vm, "Triple fault (VINF_EM_TRIPLE_FAULT); TripleFaultReset is off");
+	} else if (req & REQ_RESET) {
+		if (vmm_vm_state(vm) == VMM_RUNNING)
+			vmm_vm_do_reset(vm, "requested by the guest");
+	}
+}
+
 int vmm_vm_run(struct vmm_vm *vm, struct vb_error *err)
 {
 	unsigned i;
-	bool done = false;
+	bool paused;
 	uint64_t last_kick = mono_ns();
+	int rc;
 
-	vmm_vm_set_state(vm, VMM_POWERING_ON);
-	if (reset_cpus(vm)) {
-		vb_err(err, EIO, VB_E_FAIL, "Resetting the virtual CPUs failed");
+	vm->exit_kind = VMM_EXIT_POWEROFF;
+	rc = power_up(vm, &paused, err);
+	if (rc) {
+		vmm_vm_close_calls(vm);
 		vmm_vm_set_state(vm, VMM_OFF);
-		return -EIO;
+		vmm_vm_set_mstate(vm, vm->restore_path ? VMS_SAVED : VMS_POWEROFF);
+		return rc < 0 ? rc : -EIO;
 	}
-	vm->stop = vm->opt.start_paused;
+	/* From here the guest runs: a crash leaves the machine aborted. */
+	rc = vmm_mf_mark_running(vm, err);
+	if (rc) {
+		vmm_vm_close_calls(vm);
+		vmm_vm_set_state(vm, VMM_OFF);
+		vmm_vm_set_mstate(vm, vm->restore_path ? VMS_SAVED : VMS_POWEROFF);
+		return rc;
+	}
+	if (vm->restore_path) {
+		/* restored: the state file has served (VirtualBox deletes it) */
+		if (unlink(vm->restore_path) < 0)
+			vmm_log(vm, "SSM: Could not delete '%s': %s", vm->restore_path,
+				strerror(errno));
+		free(vm->restore_path);
+		vm->restore_path = NULL;
+	}
+	vm->stop = paused;
+	if (paused)
+		board_clock_pause(vm->board);
+	else
+		board_clock_resume(vm->board);
 	for (i = 0; i < vm->ncpus; i++) {
 		struct vmm_vcpu *c = &vm->vcpus[i];
 
 		if (pthread_create(&c->thread, NULL, vcpu_main, c)) {
 			vb_err(err, EAGAIN, VB_E_FAIL, "Cannot create the vCPU threads");
 			stop_threads(vm);
+			vmm_vm_close_calls(vm);
 			vmm_vm_set_state(vm, VMM_OFF);
+			vmm_mf_mark_off(vm, NULL);
+			vmm_vm_set_mstate(vm, VMS_POWEROFF);
 			return -EAGAIN;
 		}
 		c->thread_started = true;
 		vm->nthreads++;
 	}
-	if (vm->opt.start_paused) {
+	if (paused) {
 		vmm_vm_set_state(vm, VMM_SUSPENDED);
-		vmm_log(vm, "Console: Machine state changed to 'Paused'");
+		vmm_vm_set_mstate(vm, VMS_PAUSED);
 	} else {
 		vmm_vm_set_state(vm, VMM_RUNNING);
-		vmm_log(vm, "Console: Machine state changed to 'Running'");
+		vmm_vm_set_mstate(vm, VMS_RUNNING);
 	}
-	while (!done) {
+	if (vm->opt.on_running)
+		vm->opt.on_running(vm->opt.ctx);
+	while (!vm->done) {
 		uint64_t next = board_timers_run(vm->board);
 		unsigned req;
 		bool timer;
@@ -813,23 +1047,10 @@ int vmm_vm_run(struct vmm_vm *vm, struct vb_error *err)
 		loop_run_once(&vm->loop, vm->cfg.cpu.exec_cap < 100 ? CAP_TICK_MS : -1,
 			      &timer);
 		req = atomic_exchange(&vm->requests, 0);
-		if (req & REQ_GUEST_POWEROFF) {
-			vm->poweroff_reason = "the guest powered off (ACPI S5)";
-			done = true;
-		} else if (req & REQ_POWEROFF) {
-			vm->poweroff_reason = "power off requested";
-			done = true;
-		} else if (req & REQ_FATAL) {
-			guru(vm, "a virtual CPU hit an error it cannot continue from (Guru Meditation)");
-		} else if (req & REQ_SHUTDOWN) {
-			if (vm->cfg.cpu.triple_fault_reset)
-				do_reset(vm, "triple fault, and TripleFaultReset is on");
-			else
-				guru(vm, "Triple fault (VINF_EM_TRIPLE_FAULT); TripleFaultReset is off");
-		} else if (req & REQ_RESET) {
-			if (vmm_vm_state(vm) == VMM_RUNNING)
-				do_reset(vm, "requested by the guest");
-		}
+		if (req)
+			handle_requests(vm, req);
+		if (!vm->done)
+			vmm_vm_run_calls(vm);
 		if (vm->cfg.cpu.exec_cap < 100 && mono_ns() - last_kick >= CAP_TICK_MS * 1000000ull &&
 		    vmm_vm_state(vm) == VMM_RUNNING) {
 			last_kick = mono_ns();
@@ -837,11 +1058,26 @@ int vmm_vm_run(struct vmm_vm *vm, struct vb_error *err)
 				vm->engine->vcpu_kick(&vm->vcpus[i]);
 		}
 	}
-	vmm_log(vm, "Powering off: %s", vm->poweroff_reason);
+	vmm_vm_close_calls(vm);
+	if (vm->exit_kind == VMM_EXIT_SAVED) {
+		vmm_log(vm, "Powering off: the state was saved");
+	} else {
+		vmm_log(vm, "Powering off: %s", vm->poweroff_reason);
+		vmm_vm_set_mstate(vm, VMS_STOPPING);
+	}
 	vmm_vm_set_state(vm, VMM_POWERING_OFF);
 	stop_threads(vm);
 	vmm_vm_set_state(vm, VMM_OFF);
-	vmm_log(vm, "Console: Machine state changed to 'PoweredOff'");
+	if (vm->exit_kind == VMM_EXIT_SAVED) {
+		vmm_vm_set_mstate(vm, VMS_SAVED);
+	} else {
+		struct vb_error merr = { 0 };
+
+		if (vmm_gprops_store(vm, &merr) || vmm_mf_mark_off(vm, &merr))
+			vmm_log(vm, "Could not record the power off in the settings: %s",
+				merr.msg);
+		vmm_vm_set_mstate(vm, VMS_POWEROFF);
+	}
 	return 0;
 }
 
@@ -853,6 +1089,9 @@ void vmm_vm_free(struct vmm_vm *vm)
 		return;
 	if (vm->nthreads)
 		stop_threads(vm);
+	vmm_vm_close_calls(vm);
+	vmm_control_stop(vm);
+	vmm_gprops_free(vm);
 	if (vm->engine) {
 		for (i = 0; vm->vcpus && i < vm->ncpus; i++)
 			if (vm->vcpus[i].engine_data && vm->engine->vcpu_release)
@@ -871,6 +1110,9 @@ void vmm_vm_free(struct vmm_vm *vm)
 	vmm_log_close(&vm->log);
 	vb_lock_release(&vm->session);
 	free(vm->runtime_dir);
+	free(vm->restore_path);
+	pthread_cond_destroy(&vm->call_cond);
+	pthread_mutex_destroy(&vm->call_lock);
 	pthread_cond_destroy(&vm->state_cond);
 	pthread_mutex_destroy(&vm->state_lock);
 	free(vm);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "lib/devices/devices.h"
+#include "lib/settings/state.h"
 #include "lib/util/lock.h"
 #include "lib/vmm/engine.h"
 #include "lib/vmm/vmm.h"
@@ -143,6 +144,9 @@ void vmm_mem_load_bios(struct vmm_mem *mm);
 
 int vmm_session_lock(const char *uuid, const char *name, struct vb_lock *lk,
 		     char **runtime_dir, struct vb_error *err);
+/* The private runtime directory ($XDG_RUNTIME_DIR/vbox or
+ * /tmp/.vbox-<user>-ipc), created 0700 and checked to be ours. */
+int vmm_runtime_dir(char **out, struct vb_error *err);
 
 /* ------------------------------------------------------------------ */
 /* The VM                                                               */
@@ -163,7 +167,22 @@ enum vmm_req {
 	REQ_RESET = 0x4,
 	REQ_SHUTDOWN = 0x8,     /* triple fault */
 	REQ_FATAL = 0x10,       /* an engine gave up */
+	REQ_SAVE_OR_OFF = 0x20, /* VBoxHeadless got SIGTERM & co. */
 };
+
+/* A function another thread wants run on the event-loop thread (control
+ * requests): queued with vmm_vm_exec(), which waits for it. */
+struct vmm_call {
+	int (*fn)(struct vmm_vm *vm, void *arg, struct vb_error *err);
+	void *arg;
+	struct vb_error err;
+	int rc;
+	bool done;
+	struct vmm_call *next;
+};
+
+struct vmm_control;
+struct vmm_gprops;
 
 struct vmm_vm {
 	struct vmm_config cfg;
@@ -188,9 +207,99 @@ struct vmm_vm {
 	unsigned nthreads;
 	bool quit;                      /* vCPU threads exit */
 	const char *poweroff_reason;
+	/* the machine, as VirtualBox reports it (control socket) */
+	struct machine *machine;        /* the front end's; outlives the VM */
+	enum vm_state mstate;           /* under state_lock */
+	int64_t mstate_since_ms;        /* wall clock of the last change */
+	bool done;                      /* the run loop ends */
+	enum vmm_exit exit_kind;
+	char *restore_path;             /* stateFile to restore, or NULL */
+	bool aborted_marked;            /* the .vbox says aborted="true" */
+	/* requests from control threads */
+	pthread_mutex_t call_lock;
+	pthread_cond_t call_cond;
+	struct vmm_call *calls;
+	bool calls_closed;              /* the run loop is gone */
+	struct vmm_control *control;
+	struct vmm_gprops *gprops;
+	/* saving on a signal: progress for the front end */
+	void (*save_progress)(void *ctx, int percent, bool done,
+			      const struct vb_error *err);
+	void *save_progress_ctx;
 };
 
 void vmm_vm_set_state(struct vmm_vm *vm, enum vmm_state s);
 void vmm_vm_post(struct vmm_vm *vm, unsigned req);
+/* The state VirtualBox's API shows (running, paused, saving...), with
+ * the log line "Console: Machine state changed to '<api name>'". */
+void vmm_vm_set_mstate(struct vmm_vm *vm, enum vm_state ms);
+enum vm_state vmm_vm_mstate(struct vmm_vm *vm, int64_t *since_ms);
+/* Reset the machine (firmware restarts); on the event-loop thread. */
+void vmm_vm_do_reset(struct vmm_vm *vm, const char *why);
+/* Park every vCPU (they leave the engine and wait) / let them go. */
+void vmm_vm_park_all(struct vmm_vm *vm);
+void vmm_vm_unpark_all(struct vmm_vm *vm);
+/* Run fn on the event-loop thread and wait for it (any other thread).
+ * -ESRCH with VirtualBox's "not running" error once the loop is gone. */
+int vmm_vm_exec(struct vmm_vm *vm,
+		int (*fn)(struct vmm_vm *vm, void *arg, struct vb_error *err),
+		void *arg, struct vb_error *err);
+/* The loop thread: run what is queued / fail it all at the end. */
+void vmm_vm_run_calls(struct vmm_vm *vm);
+void vmm_vm_close_calls(struct vmm_vm *vm);
+
+/* ------------------------------------------------------------------ */
+/* Running-machine operations (vmctl-ops.c), on the event-loop thread   */
+
+int vmm_op_pause(struct vmm_vm *vm, struct vb_error *err);
+int vmm_op_resume(struct vmm_vm *vm, struct vb_error *err);
+int vmm_op_reset(struct vmm_vm *vm, struct vb_error *err);
+int vmm_op_poweroff(struct vmm_vm *vm, struct vb_error *err);
+int vmm_op_power_button(struct vmm_vm *vm, bool sleep, struct vb_error *err);
+/* Save the state and end the run loop; progress(ctx, percent). */
+int vmm_op_savestate(struct vmm_vm *vm, void (*progress)(void *ctx, unsigned pct),
+		     void *ctx, struct vb_error *err);
+/* Restore vm->restore_path into the created VM (vmm_vm_run). */
+int vmm_op_restore(struct vmm_vm *vm, bool *paused, struct vb_error *err);
+
+/* The machine's settings file, as the VM process keeps it (machinefile.c). */
+int vmm_mf_mark_running(struct vmm_vm *vm, struct vb_error *err);
+int vmm_mf_mark_off(struct vmm_vm *vm, struct vb_error *err);
+int vmm_mf_mark_saved(struct vmm_vm *vm, const char *sav, struct vb_error *err);
+/* Where a new saved state goes: <snapshot folder>/<UTC time>.sav. */
+char *vmm_mf_new_state_path(struct vmm_vm *vm);
+
+/* ------------------------------------------------------------------ */
+/* Guest properties of the running VM (gprops.c)                        */
+
+int vmm_gprops_init(struct vmm_vm *vm, struct vb_error *err);
+/* Wake every waiter for good (the VM goes away). */
+void vmm_gprops_close(struct vmm_vm *vm);
+void vmm_gprops_free(struct vmm_vm *vm);
+/* Persistent properties back into the .vbox (the VM stops). */
+int vmm_gprops_store(struct vmm_vm *vm, struct vb_error *err);
+/* All of them, transient ones too (the state is saved). */
+int vmm_gprops_store_all(struct vmm_vm *vm, struct vb_error *err);
+/* 0 with copies (free them), or -ENOENT. */
+int vmm_gprops_get(struct vmm_vm *vm, const char *name, char **value,
+		   int64_t *ts, char **flags);
+/* value NULL deletes; flags NULL keeps the old ones (or none). */
+int vmm_gprops_set(struct vmm_vm *vm, const char *name, const char *value,
+		   const char *flags, struct vb_error *err);
+void vmm_gprops_each(struct vmm_vm *vm,
+		     void (*fn)(void *ctx, const char *name, const char *value,
+				int64_t ts, const char *flags),
+		     void *ctx);
+/* The next change of a property matching patterns: 0 (copies), or
+ * -ETIMEDOUT, -ESHUTDOWN. */
+int vmm_gprops_wait(struct vmm_vm *vm, const char *patterns,
+		    uint32_t timeout_ms, char **name, char **value,
+		    char **flags, bool *deleted);
+
+/* ------------------------------------------------------------------ */
+/* Control socket (control.c)                                           */
+
+int vmm_control_start(struct vmm_vm *vm, struct vb_error *err);
+void vmm_control_stop(struct vmm_vm *vm);
 
 #endif

@@ -16,6 +16,14 @@
  *   vmm_vm_request_poweroff()  from any thread or a signal handler.
  *   vmm_vm_free()     releases everything, including the session lock.
  *
+ * While it runs, the VM serves the control socket <runtime dir>/<uuid>.sock
+ * (control.c; VBoxManage's side is vmctl.h): state queries, pause, resume,
+ * reset, power off, saving the state, ACPI buttons, the keyboard, guest
+ * properties.  A machine with a saved state (Machine@stateFile) is restored
+ * by vmm_vm_run() instead of powered on.  The VM process keeps the .vbox
+ * up to date: aborted="true" while the guest runs (so that a crash leaves
+ * the machine aborted), stateFile after a save, lastStateChange.
+ *
  * Errors carry VirtualBox's texts and result codes in struct vb_error;
  * err->hrc tells the front end how VirtualBox would have reported it
  * (see enum vmm_fail).
@@ -35,6 +43,11 @@ struct vmm_options {
 	bool start_paused;
 	const char *frontend;   /* "headless" */
 	const char *executable; /* for the log */
+	/* Called once on the vmm_vm_run() thread when the machine runs (or
+	 * is paused by start_paused): the front end tells whoever started it
+	 * (startvm).  Optional. */
+	void (*on_running)(void *ctx);
+	void *ctx;
 };
 
 /* Where vmm_vm_create() failed, so the front end can print it the way
@@ -56,14 +69,34 @@ enum vmm_state {
 	VMM_GURU_MEDITATION,
 	VMM_POWERING_OFF,
 	VMM_OFF,
+	VMM_SAVING,
+	VMM_LOADING,
+};
+
+/* How vmm_vm_run() ended. */
+enum vmm_exit {
+	VMM_EXIT_POWEROFF,      /* guest, front end or controlvm poweroff */
+	VMM_EXIT_SAVED,         /* the state was saved (stateFile set) */
 };
 
 int vmm_vm_create(struct machine *m, const struct vmm_options *opt,
 		  struct vmm_vm **out, enum vmm_fail *where,
 		  struct vb_error *err);
 int vmm_vm_run(struct vmm_vm *vm, struct vb_error *err);
+enum vmm_exit vmm_vm_exit_kind(struct vmm_vm *vm);
 /* Async-signal-safe: asks the event loop to power the machine off. */
 void vmm_vm_request_poweroff(struct vmm_vm *vm);
+/* Async-signal-safe: asks the event loop to end the VM the way
+ * VBoxHeadless does on SIGINT/SIGTERM/SIGHUP: save the state of a running
+ * machine, power off one that is not running (paused, stuck). */
+void vmm_vm_request_save_or_poweroff(struct vmm_vm *vm);
+/* The progress of that save ("Saving the execution state...: 10%..."):
+ * called on the vmm_vm_run() thread, percent 0..100, then done with the
+ * result.  Optional, set before the request. */
+void vmm_vm_set_save_progress(struct vmm_vm *vm,
+			      void (*fn)(void *ctx, int percent, bool done,
+					 const struct vb_error *err),
+			      void *ctx);
 /* Called by the front end once it has reported the VM as running (the
  * log says so); optional. */
 enum vmm_state vmm_vm_state(struct vmm_vm *vm);
