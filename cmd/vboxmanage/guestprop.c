@@ -9,8 +9,9 @@
  *   - such flags cannot be set; RDONLYHOST properties cannot be changed;
  *   - names are 1..63 bytes without '*', '?', '|'; values < 1024 bytes.
  *
- * A running machine's live properties and "wait" need the VM process and
- * are not handled here.
+ * A running machine's live properties come from its VM process
+ * (guestprop-live.c): they replace the file's in memory for get and
+ * enumerate, changes go to the VM, and transient ones are visible.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -91,6 +92,9 @@ static void flags_write(unsigned f, char out[64])
 	}
 }
 
+/* The live list of a running machine is loaded (all visible). */
+static bool live_loaded;
+
 static bool has_state_file(struct machine *m)
 {
 	const char *sf = snode_attr(machine_elem(m, ME_MACHINE, false),
@@ -106,7 +110,8 @@ static bool visible(struct machine *m, struct snode *p)
 	unsigned f = 0;
 
 	flags_parse(snode_attr(p, "flags"), &f);
-	return !(f & (GPF_TRANSIENT | GPF_TRANSRESET)) || has_state_file(m);
+	return !(f & (GPF_TRANSIENT | GPF_TRANSRESET)) || has_state_file(m) ||
+	       live_loaded;
 }
 
 static struct snode *find_prop(struct machine *m, const char *name)
@@ -158,6 +163,7 @@ static int gp_get(struct vbm_ctx *ctx, int argc, char **argv)
 				 FILE_GP, 78);
 	if (!m)
 		return VBM_FAIL;
+	live_loaded = vbm_guestprop_live(m);
 	p = find_prop(m, argv[1]);
 	v = p ? snode_attr(p, "value") : NULL;
 	if (!v || !*v) {
@@ -211,7 +217,22 @@ static int gp_change(struct vbm_ctx *ctx, const char *vm, const char *name,
 	}
 	if (vbm_machine_running(machine_uuid(m))) {
 		/* the live property store belongs to the VM process */
-		vbm_error("Changing the guest properties of a running machine is not supported yet");
+		char fl[64];
+
+		if (flags && *flags && flags_parse(flags, &f)) {
+			vb_err(&err, EINVAL, VB_E_INVALIDARG,
+			       "Invalid guest property flag values: '%s'", flags);
+			goto api;
+		}
+		flags_write(f, fl);
+		if (vbm_guestprop_live_set(m, name, del ? NULL : value,
+					   flags ? fl : NULL, &err)) {
+			if (!err.component)
+				goto api;
+			rc = vbm_api_error(&err, call_ctx, FILE_GP, call_line);
+			goto out;
+		}
+		rc = VBM_OK;
 		goto out;
 	}
 	if (machine_lock(m, &err))
@@ -448,6 +469,7 @@ static int gp_enumerate(struct vbm_ctx *ctx, int argc, char **argv)
 		sb_release(&pats);
 		return VBM_FAIL;
 	}
+	live_loaded = vbm_guestprop_live(m);
 	for (p = snode_child(machine_elem(m, ME_GUESTPROPS, false),
 			     "GuestProperty"); p; p = snode_next(p, "GuestProperty")) {
 		struct gp_row *nr;
@@ -536,9 +558,8 @@ static int gp_enumerate(struct vbm_ctx *ctx, int argc, char **argv)
 	return VBM_OK;
 }
 
-/* handleWaitGuestProperty: changes come from a running VM process
- * (vbm_guestprop_wait, provided by the VM runtime code when linked in);
- * otherwise nothing can change and the wait runs into its timeout. */
+/* handleWaitGuestProperty: vbm_guestprop_wait (guestprop-live.c) waits
+ * for the change. */
 static int gp_wait(struct vbm_ctx *ctx, int argc, char **argv)
 {
 	uint32_t timeout = UINT32_MAX;      /* RT_INDEFINITE_WAIT */
@@ -582,23 +603,9 @@ static int gp_wait(struct vbm_ctx *ctx, int argc, char **argv)
 		machine_free(m);
 		return vbm_syntax(ctx, "Incorrect parameters");
 	}
-	if (vbm_guestprop_wait) {
-		rc = vbm_guestprop_wait(ctx, m, argv[1], timeout, fail);
-		machine_free(m);
-		return rc;
-	}
+	rc = vbm_guestprop_wait(ctx, m, argv[1], timeout, fail);
 	machine_free(m);
-	if (timeout == UINT32_MAX) {
-		for (;;)
-			sleep(1000);
-	}
-	while (timeout >= 1000) {
-		sleep(1);
-		timeout -= 1000;
-	}
-	usleep(timeout * 1000u);
-	vbm_error("Time out or interruption while waiting for a notification.");
-	return fail ? VBM_SYNTAX : VBM_OK;
+	return rc;
 }
 
 int cmd_guestproperty(struct vbm_ctx *ctx, int argc, char **argv)

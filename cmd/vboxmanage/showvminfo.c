@@ -3,9 +3,12 @@
  * --machinereadable (key="value" in VirtualBox 7.0's order), --log.
  *
  * Spec: vboxmanage-cli.md 3.2, 4.2, 4.4, 4.6, 4.8; key order and value
- * spellings of VirtualBox 7.0's VBoxManageInfo.cpp.  Live-VM parts
- * (session name, video mode, VRDE connection, guest facilities) are not
- * printed: no VM process reports them yet.
+ * spellings of VirtualBox 7.0's VBoxManageInfo.cpp.  For a running
+ * machine (its VM process answers) the live parts follow as VirtualBox
+ * prints them with a console: the session name, the VRDE connection
+ * (never active: there is no VRDE server) and the guest (OS type as
+ * configured, additions run level 0, no facilities: no Guest
+ * Additions).  No video mode: there is no display device yet.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -28,6 +31,7 @@ struct vi {
 	struct vbm_ctx *ctx;
 	struct machine *m;
 	bool mr;
+	char *session;          /* running: the session name, else NULL */
 };
 
 /* ------------------------------------------------------------------ */
@@ -873,6 +877,32 @@ static void show_audio(struct vi *v)
 		 map_value(v, mode_map, hwm_get_str(m, HWM_CLIPBOARD)));
 	show_str(v, "draganddrop", "Drag and drop Mode:",
 		 map_value(v, mode_map, hwm_get_str(m, HWM_DND)));
+	if (v->session)
+		show_str(v, "SessionName", "Session name:", v->session);
+}
+
+/* A console's live VRDE information (no server, so never active). */
+static void show_vrde_live(struct vi *v)
+{
+	if (!v->session)
+		return;
+	show_bool_ex(v, "VRDEActiveConnection", "VRDE Connection:", false,
+		     "active", "not active");
+	show_u32(v, "VRDEClients=", "Clients so far:", 0, "");
+}
+
+/* The guest as a console reports it without Guest Additions. */
+static void show_guest_live(struct vi *v)
+{
+	const char *os = hwm_get_str(v->m, HWM_OSTYPE);
+
+	if (!v->session)
+		return;
+	if (os && *os)
+		show_str(v, "GuestOSType", "OS type:", os);
+	show_u32(v, "GuestAdditionsRunLevel", "Additions run level:", 0, "");
+	if (!v->mr)
+		printf("%-28s %s\n", "Guest Facilities:", "<none>");
 }
 
 static void show_vrde(struct vi *v)
@@ -1254,7 +1284,7 @@ static void show_inaccessible(struct vi *v)
 int vbm_vminfo_print(struct vbm_ctx *ctx, struct machine *m,
 		     enum vminfo_details details)
 {
-	struct vi v = { ctx, m, details == VMINFO_MACHINEREADABLE };
+	struct vi v = { ctx, m, details == VMINFO_MACHINEREADABLE, NULL };
 	char *desc;
 	struct snode *snap;
 	char ub[40];
@@ -1272,11 +1302,13 @@ int vbm_vminfo_print(struct vbm_ctx *ctx, struct machine *m,
 		       vb_uuid_fmt(machine_uuid(m), ub));
 		return VBM_OK;
 	}
+	v.session = vbm_machine_session_name(m);
 	show_general(&v);
 	show_firmware(&v);
 	if (show_state_and_misc(&v)) {
 		fflush(stdout);
 		vbm_error("Out of memory");
+		free(v.session);
 		return VBM_FAIL;
 	}
 	show_storage(&v);
@@ -1287,6 +1319,7 @@ int vbm_vminfo_print(struct vbm_ctx *ctx, struct machine *m,
 	show_usb(&v);
 	show_bandwidth(&v);
 	show_shared_folders(&v);
+	show_vrde_live(&v);
 	show_recording(&v);
 	desc = hwm_description(m);
 	if (desc && *desc) {
@@ -1308,8 +1341,10 @@ int vbm_vminfo_print(struct vbm_ctx *ctx, struct machine *m,
 		printf("* Guest:\n");
 	show_u32(&v, "GuestMemoryBalloon", "Configured memory balloon:",
 		 hwm_get_u32(m, HWM_BALLOON), "MB");
+	show_guest_live(&v);
 	if (!v.mr)
 		printf("\n");
+	free(v.session);
 	return VBM_OK;
 }
 

@@ -170,14 +170,23 @@ struct machine *vbm_find_machine_ctx(struct vbm_ctx *ctx, const char *spec,
  */
 int vbm_list_media(struct vbm_ctx *ctx, int kind, bool long_fmt)
 	__attribute__((weak));
-/* "guestproperty wait" on a machine whose VM process may change its
- * properties (from the VM runtime code): print the first change of a
+/* "guestproperty wait" (guestprop-live.c): print the first change of a
  * property matching patterns as VirtualBox does, or the time-out
- * message after timeout_ms (UINT32_MAX: no limit).  Returns the exit
- * code (VBM_SYNTAX on a time-out with fail_on_timeout). */
+ * message after timeout_ms (UINT32_MAX: no limit).  A running machine's
+ * VM process reports its changes; otherwise the settings file is
+ * watched.  Returns the exit code (VBM_SYNTAX on a time-out with
+ * fail_on_timeout). */
 int vbm_guestprop_wait(struct vbm_ctx *ctx, struct machine *m,
 		       const char *patterns, uint32_t timeout_ms,
-		       bool fail_on_timeout) __attribute__((weak));
+		       bool fail_on_timeout);
+/* A running machine's live guest properties replace the file's in the
+ * in-memory document (not saved); false when it does not run. */
+bool vbm_guestprop_live(struct machine *m);
+/* Set (value non-empty) or delete a live property; flags NULL keeps
+ * them.  0, or -errno with VirtualBox's error in err. */
+int vbm_guestprop_live_set(struct machine *m, const char *name,
+			   const char *value, const char *flags,
+			   struct vb_error *err);
 
 /* IPRT's simple pattern match: '*' any run, '?' one character. */
 bool vbm_pattern_match(const char *pattern, const char *s);
