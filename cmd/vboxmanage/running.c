@@ -8,6 +8,7 @@
  * VMStateChangeTime).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -47,4 +48,27 @@ char *vbm_machine_session_name(struct machine *m)
 			  &sess) != 1)
 		return NULL;
 	return sess;
+}
+
+int vbm_live_dvd(struct machine *m, const char *ctl, unsigned port,
+		 unsigned dev, const char *path, bool force,
+		 struct vb_error *err)
+{
+	char ub[40], sp[16], sd[16];
+	const char *args[6] = { "dvd", ctl, sp, sd, path, force ? "1" : "0" };
+	struct vmm_ctl_reply r;
+	int rc;
+
+	snprintf(sp, sizeof(sp), "%u", port);
+	snprintf(sd, sizeof(sd), "%u", dev);
+	rc = vmm_ctl_call(vb_uuid_fmt(machine_uuid(m), ub), 6, args, NULL, NULL,
+			  &r, err);
+	if (rc == -ESRCH)
+		return vb_err(err, ESRCH, VBOX_E_INVALID_VM_STATE,
+			      "The machine is not running any more");
+	if (!rc)
+		vmm_ctl_reply_free(&r);
+	else if (!err->component)
+		vb_err_where(err, "SessionMachine", "IMachine", "nsISupports");
+	return rc;
 }

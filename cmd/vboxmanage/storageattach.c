@@ -266,7 +266,7 @@ int cmd_storageattach(struct vbm_ctx *ctx, int argc, char **argv)
 	struct snode *sc, *ad = NULL;
 	const struct vbm_bus_info *bi;
 	bool have_medium = false, locked = false, move_from_global = false;
-	bool is_none, is_empty;
+	bool is_none, is_empty, force = false, live_mount = false;
 	char *additions = NULL;
 
 	if (argc < 2)
@@ -303,7 +303,7 @@ int cmd_storageattach(struct vbm_ctx *ctx, int argc, char **argv)
 		case 'u': discard = g.v.str; break;
 		case 'o': hotplug = g.v.str; break;
 		case 'b': bwg = g.v.str; break;
-		case 'f': break;
+		case 'f': force = true; break;
 		case 'C': comment = g.v.str; break;
 		case 'q': setuuid = g.v.str; break;
 		case 'Q': setparent = g.v.str; break;
@@ -446,6 +446,30 @@ int cmd_storageattach(struct vbm_ctx *ctx, int argc, char **argv)
 				       med.e.kind, &again, &err)) {
 			vbm_medium_release(&med);
 			med = again;
+		}
+	}
+
+	/* A running machine: only another medium in an existing DVD drive
+	 * (which the guest sees as a media change); no hot-plugging. */
+	if (vbm_machine_running(machine_uuid(m))) {
+		struct snode *cur = find_attachment(sc, port, dev);
+
+		live_mount = medium && !is_none && cur &&
+			     kind_of_attachment(cur) == MR_DVD &&
+			     (is_empty || want == MR_DVD) &&
+			     (is_empty || have_medium) && !mtype && !pass &&
+			     !tempeject && !nonrot && !discard && !hotplug && !bwg;
+		if (!live_mount) {
+			vb_err(&err, EBUSY, bus == BUS_IDE ? VBOX_E_INVALID_VM_STATE
+							   : VBOX_E_NOT_SUPPORTED,
+			       bus == BUS_IDE ? "Controller '%s' does not support hot-plugging" :
+			       "Hot-plugging devices on controller '%s' is not supported by this VirtualBox implementation",
+			       ctl);
+			rc = machine_error(&err, is_none ?
+					   "DetachDevice(Bstr(pszCtl).raw(), port, device)" :
+					   "AttachDevice(Bstr(pszCtl).raw(), port, device, DeviceType_DVD, pMedium2Mount)",
+					   is_none ? 413 : 958);
+			goto out;
 		}
 	}
 
@@ -610,6 +634,16 @@ int cmd_storageattach(struct vbm_ctx *ctx, int argc, char **argv)
 				snode_set_attr(ad, "bandwidthGroup", bwg);
 			}
 		}
+	}
+	if (!rc && live_mount) {
+		/* the VM process swaps the medium first: a refusal changes
+		 * nothing */
+		rc = vbm_live_dvd(m, ctl, port, dev,
+				  is_empty ? "" : med.e.location, force, &err);
+		if (rc)
+			rc = machine_error(&err,
+					   "MountMedium(Bstr(pszCtl).raw(), port, device, pMedium2Mount, fForceUnmount)",
+					   920);
 	}
 	if (!rc && machine_save(m, &err))
 		rc = machine_error(&err, "SaveSettings()", 1073);

@@ -234,6 +234,11 @@ int vbm_media_attached(struct snode *n, struct vbm_media *out);
 bool vbm_machine_running(const struct vb_uuid *uuid);
 /* Install the live-state probe (running.c); vbm_vbox() does it. */
 void vbm_runtime_init(void);
+/* Another medium (path, "" = none) in a running machine's DVD drive
+ * (running.c).  0, or -errno with VirtualBox's error in err. */
+int vbm_live_dvd(struct machine *m, const char *ctl, unsigned port,
+		 unsigned dev, const char *path, bool force,
+		 struct vb_error *err);
 /* The session name of a running machine ("headless"), or NULL. */
 char *vbm_machine_session_name(struct machine *m);
 

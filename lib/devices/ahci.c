@@ -543,6 +543,13 @@ static void ahci_release(struct device *dev)
 	free(h);
 }
 
+struct ata_dev *ahci_drive(struct device *dev, unsigned idx)
+{
+	struct ahci *h = DEV_CONTAINER(dev, struct ahci, dev);
+
+	return idx < h->nports ? &h->port[idx].dev : NULL;
+}
+
 static void ahci_state_save(struct device *dev, struct devst_out *o)
 {
 	struct ahci *h = DEV_CONTAINER(dev, struct ahci, dev);
@@ -653,5 +660,6 @@ int ahci_create(struct board *b, const struct board_config *cfg)
 		ata_dev_init(&p->dev, b, i < h->nports ? &s->drives[i] : NULL,
 			     ahci_drive_irq, p);
 	}
+	board_set_ahci(b, &h->dev);
 	return pci_func_register(b, &h->pci);
 }

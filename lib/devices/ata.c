@@ -111,6 +111,21 @@ void ata_dev_reset(struct ata_dev *d)
 	d->locked = false;
 }
 
+/* A new medium in the drive (or none): the guest sees a media change
+ * (unit attention) on its next packet command. */
+void ata_dev_change_medium(struct ata_dev *d, const struct board_blk *blk)
+{
+	d->blk = *blk;
+	d->sectors = blk->ops ? blk->size / ATA_SECTOR : 0;
+	d->media_changed = true;
+	if (d->phase != ATA_IDLE && d->xfer_medium) {
+		/* a transfer from the old medium cannot go on */
+		d->phase = ATA_IDLE;
+		d->xfer_left = 0;
+		d->buf_len = d->buf_pos = 0;
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Saved state                                                         */
 

@@ -110,6 +110,9 @@ uint64_t ata_xfer_sg(struct ata_dev *d, const struct ata_sg *sg);
 /* True while a PIO data phase is active (AHCI: PIO setup FIS). */
 bool ata_is_pio(const struct ata_dev *d);
 
+/* Swap the medium (blk->ops NULL: empty); the guest sees a media change. */
+void ata_dev_change_medium(struct ata_dev *d, const struct board_blk *blk);
+
 /* Saved state of the drive (the controller saves its own registers);
  * the medium itself is the configured one. */
 struct devst_out;

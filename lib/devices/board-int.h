@@ -46,6 +46,7 @@ struct board {
 	struct i8042 *kbc;
 	struct device *pm;
 	struct device *piix3;
+	struct device *ide, *ahci;
 	char error[512];
 };
 

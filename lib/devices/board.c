@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/devices/ata.h"
 #include "lib/devices/board-int.h"
 #include "lib/util/checked.h"
 
@@ -146,6 +147,8 @@ void board_set_pci(struct board *b, struct pci_bus *bus) { b->pci = bus; }
 void board_set_i8042(struct board *b, struct i8042 *k) { b->kbc = k; }
 void board_set_pm(struct board *b, struct device *pm) { b->pm = pm; }
 void board_set_piix3(struct board *b, struct device *d) { b->piix3 = d; }
+void board_set_ide(struct board *b, struct device *d) { b->ide = d; }
+void board_set_ahci(struct board *b, struct device *d) { b->ahci = d; }
 struct device *board_piix3(struct board *b) { return b->piix3; }
 
 /* ------------------------------------------------------------------ */
@@ -528,6 +531,29 @@ void board_acpi_power_button(struct board *b)
 	if (b->pm)
 		pm_power_button(b->pm);
 	board_unlock(b);
+}
+
+int board_drive_change(struct board *b, unsigned storage, unsigned idx,
+		       const struct board_blk *blk, bool force)
+{
+	struct ata_dev *d = NULL;
+	int rc = 0;
+
+	board_lock(b);
+	if (storage < b->cfg.n_storage) {
+		if (b->cfg.storage[storage].type == BOARD_CTL_AHCI)
+			d = b->ahci ? ahci_drive(b->ahci, idx) : NULL;
+		else
+			d = b->ide ? ide_drive(b->ide, idx) : NULL;
+	}
+	if (!d || d->kind != BOARD_DRIVE_CDROM)
+		rc = -ENODEV;
+	else if (d->locked && !force)
+		rc = -EBUSY;
+	else
+		ata_dev_change_medium(d, blk);
+	board_unlock(b);
+	return rc;
 }
 
 void board_acpi_sleep_button(struct board *b)

@@ -202,6 +202,14 @@ void pm_power_button(struct device *pm);
 void pm_sleep_button(struct device *pm);
 bool pm_power_button_enabled(struct device *pm);
 
+/* ide-piix.c, ahci.c: drive idx (IDE: channel * 2 + device, AHCI: port)
+ * of the controller device, or NULL. */
+struct ata_dev;
+struct ata_dev *ide_drive(struct device *ide, unsigned idx);
+struct ata_dev *ahci_drive(struct device *ahci, unsigned idx);
+void board_set_ide(struct board *b, struct device *d);
+void board_set_ahci(struct board *b, struct device *d);
+
 /* i8042.c */
 int i8042_kbd_put(struct i8042 *k, const uint8_t *codes, size_t n);
 

@@ -253,6 +253,12 @@ void board_acpi_power_button(struct board *b);
 void board_acpi_sleep_button(struct board *b);
 /* Did the guest enable the power button event (PM1 enable PWRBTN_EN)? */
 bool board_acpi_power_button_enabled(struct board *b);
+/* Put another medium into a DVD drive (blk->ops NULL: empty it) of
+ * storage controller `storage` (index in board_config.storage), drive idx
+ * (IDE: channel * 2 + device, AHCI: port).  0, -ENODEV (no DVD drive
+ * there), -EBUSY (the guest locked the tray and !force). */
+int board_drive_change(struct board *b, unsigned storage, unsigned idx,
+		       const struct board_blk *blk, bool force);
 /* Scan codes for the PS/2 keyboard (set 1 as VirtualBox takes them). */
 int board_kbd_put(struct board *b, const uint8_t *codes, size_t n);
 /* Names of the device table, for the log (NULL past the end). */

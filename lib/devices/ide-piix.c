@@ -425,6 +425,13 @@ static void ide_release(struct device *dev)
 	free(ide);
 }
 
+struct ata_dev *ide_drive(struct device *dev, unsigned idx)
+{
+	struct ide *ide = DEV_CONTAINER(dev, struct ide, dev);
+
+	return idx < 4 ? &ide->ch[idx / 2].drive[idx % 2] : NULL;
+}
+
 static void ide_state_save(struct device *dev, struct devst_out *o)
 {
 	struct ide *ide = DEV_CONTAINER(dev, struct ide, dev);
@@ -536,5 +543,6 @@ int ide_create(struct board *b, const struct board_config *cfg)
 		io_region_init(&c->ctl_io, i ? "ide1 control" : "ide0 control",
 			       &ctl_ops, c, IO_SPACE_PORT);
 	}
+	board_set_ide(b, &ide->dev);
 	return pci_func_register(b, &ide->pci);
 }

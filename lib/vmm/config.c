@@ -580,6 +580,7 @@ static int load_storage(struct machine *m, struct vmm_config *c,
 					   ide ? "IDE" : "AHCI", name);
 		if (c->board.n_storage >= BOARD_MAX_STORAGE)
 			return unsupported(where, err, "Too many storage controllers");
+		c->ctl_names[c->board.n_storage] = vb_strdup(name);
 		s = &c->board.storage[c->board.n_storage++];
 		memset(s, 0, sizeof(*s));
 		if (ide) {
@@ -784,6 +785,8 @@ void vmm_config_release(struct vmm_config *c)
 		media_close(c->media[i]);
 	for (i = 0; i < c->n_lines; i++)
 		free(c->lines[i]);
+	for (i = 0; i < BOARD_MAX_STORAGE; i++)
+		free(c->ctl_names[i]);
 	free(c->name);
 	free(c->uuid);
 	free(c->ostype);

@@ -146,6 +146,19 @@ static int op_savestate(struct vmm_vm *vm, void *arg, struct vb_error *err)
 	return vmm_op_savestate(vm, save_progress, arg, err);
 }
 
+struct dvd {
+	const char *ctl, *path;
+	unsigned port, dev;
+	bool force;
+};
+
+static int op_dvd(struct vmm_vm *vm, void *arg, struct vb_error *err)
+{
+	struct dvd *d = arg;
+
+	return vmm_op_dvd(vm, d->ctl, d->port, d->dev, d->path, d->force, err);
+}
+
 struct kbd {
 	const uint8_t *codes;
 	size_t n, done;
@@ -355,6 +368,15 @@ static void serve(struct vmm_vm *vm, int fd)
 		struct save_ctx sc = { fd, 0 };
 
 		if (vmm_vm_exec(vm, op_savestate, &sc, &err))
+			reply_err(fd, &err);
+		else
+			reply_ok(fd, 0, NULL);
+	} else if (n == 6 && !strcmp(f[0], "dvd")) {
+		struct dvd d = { f[1], f[4], 0, 0, !strcmp(f[5], "1") };
+
+		if (vb_parse_u32(f[2], &d.port) || vb_parse_u32(f[3], &d.dev))
+			reply_syntax(fd, "bad port or device");
+		else if (vmm_vm_exec(vm, op_dvd, &d, &err))
 			reply_err(fd, &err);
 		else
 			reply_ok(fd, 0, NULL);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/media/media.h"
 #include "lib/util/path.h"
 #include "lib/util/strbuf.h"
 #include "lib/util/timefmt.h"
@@ -134,6 +135,95 @@ int vmm_op_power_button(struct vmm_vm *vm, bool sleep, struct vb_error *err)
 			" (the guest has not enabled the power button event yet)");
 		board_acpi_power_button(vm->board);
 	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Removable media                                                     */
+
+static int dvd_read(void *o, uint64_t off, void *buf, size_t len)
+{
+	return media_read(o, off, buf, len);
+}
+
+static int dvd_write(void *o, uint64_t off, const void *buf, size_t len)
+{
+	(void)o;
+	(void)off;
+	(void)buf;
+	(void)len;
+	return -EROFS;
+}
+
+static int dvd_flush(void *o)
+{
+	(void)o;
+	return 0;
+}
+
+static const struct board_blk_ops dvd_ops = { dvd_read, dvd_write, dvd_flush };
+
+/* Console::i_changeRemovableMedium: the drive must exist; a tray the
+ * guest locked stays closed unless forced. */
+int vmm_op_dvd(struct vmm_vm *vm, const char *ctl, unsigned port,
+	       unsigned dev, const char *path, bool force, struct vb_error *err)
+{
+	struct vmm_config *c = &vm->cfg;
+	struct medium *med = NULL, *old;
+	struct board_blk blk;
+	struct vb_error merr = { 0 };
+	unsigned s, idx, i;
+	int rc;
+
+	for (s = 0; s < c->board.n_storage; s++)
+		if (c->ctl_names[s] && !strcmp(c->ctl_names[s], ctl))
+			break;
+	if (s == c->board.n_storage)
+		return vb_err(err, ENODEV, VBOX_E_OBJECT_NOT_FOUND,
+			      "The VM has no storage controller named '%s'", ctl);
+	idx = c->board.storage[s].type == BOARD_CTL_AHCI ? port : port * 2 + dev;
+	if (idx >= BOARD_AHCI_MAX_PORTS ||
+	    c->board.storage[s].drives[idx].kind != BOARD_DRIVE_CDROM)
+		return vb_err(err, ENODEV, VBOX_E_OBJECT_NOT_FOUND,
+			      "The VM has no DVD drive on port %u, device %u of '%s'",
+			      port, dev, ctl);
+	memset(&blk, 0, sizeof(blk));
+	if (*path) {
+		rc = media_open(path, MEDIA_RDONLY, NULL, NULL, &med, &merr);
+		if (rc)
+			return vb_err(err, -rc, VBOX_E_VM_ERROR,
+				      "Could not mount the media/drive '%s' (%s)",
+				      path, vmm_verr_name(-rc));
+		blk.ops = &dvd_ops;
+		blk.opaque = med;
+		blk.size = media_size(med);
+		blk.readonly = true;
+	}
+	rc = board_drive_change(vm->board, s, idx, &blk, force);
+	if (rc) {
+		media_close(med);
+		return vb_err(err, -rc, VBOX_E_VM_ERROR,
+			      "Could not unmount the currently mounted media/drive (%s)",
+			      rc == -EBUSY ? "VERR_PDM_MEDIA_LOCKED" : "VERR_PDM_DEVICE_NOT_FOUND");
+	}
+	/* the old medium is not read any more: close it */
+	old = c->board.storage[s].drives[idx].blk.opaque;
+	c->board.storage[s].drives[idx].blk = blk;
+	for (i = 0; old && i < c->n_media; i++) {
+		if (c->media[i] == old) {
+			media_close(old);
+			c->media[i] = c->media[--c->n_media];
+			break;
+		}
+	}
+	if (med) {
+		if (c->n_media < VMM_MAX_MEDIA)
+			c->media[c->n_media++] = med;
+		else
+			vmm_log(vm, "DVD: too many media; '%s' stays open until the VM ends", path);
+	}
+	vmm_log(vm, "DVD: %s port %u device %u: %s%s%s", ctl, port, dev,
+		*path ? "medium '" : "medium removed", path, *path ? "' inserted" : "");
 	return 0;
 }
 

@@ -17,7 +17,8 @@
  * Operations: status; pause; resume; reset; poweroff; savestate;
  * acpipowerbutton; acpisleepbutton; kbd <hex byte>...;
  * gp-get <name>; gp-set <name> <value> [<flags>]; gp-del <name>;
- * gp-enum; gp-wait <patterns> <timeout ms>.
+ * gp-enum; gp-wait <patterns> <timeout ms>;
+ * dvd <controller> <port> <device> <image path or ""> <force 0|1>.
  */
 #ifndef VB_VMM_VMCTL_H
 #define VB_VMM_VMCTL_H

@@ -49,6 +49,7 @@ struct vmm_config {
 	struct medium *media[VMM_MAX_MEDIA];
 	unsigned n_media;
 	char *lines[VMM_MAX_MEDIA * 2]; /* storage/UART description lines */
+	char *ctl_names[BOARD_MAX_STORAGE]; /* board storage index -> name */
 	unsigned n_lines;
 	bool acpi, ioapic, rtc_utc;
 	char *bios_path;
@@ -259,6 +260,9 @@ int vmm_op_power_button(struct vmm_vm *vm, bool sleep, struct vb_error *err);
 /* Save the state and end the run loop; progress(ctx, percent). */
 int vmm_op_savestate(struct vmm_vm *vm, void (*progress)(void *ctx, unsigned pct),
 		     void *ctx, struct vb_error *err);
+/* Another medium (path, or "" for none) in the DVD drive at ctl/port/dev. */
+int vmm_op_dvd(struct vmm_vm *vm, const char *ctl, unsigned port,
+	       unsigned dev, const char *path, bool force, struct vb_error *err);
 /* Restore vm->restore_path into the created VM (vmm_vm_run). */
 int vmm_op_restore(struct vmm_vm *vm, bool *paused, struct vb_error *err);
 
