@@ -10,7 +10,8 @@
 #           it runs where /dev/kvm cannot run kernel code fast (PVM).
 #           OUTDIR/realmode-reset.iso first resets the machine through
 #           port 0xcf9, then does the same; realmode-spin.iso keeps the CPU
-#           busy after the marker.
+#           busy after the marker; realmode-count.iso prints "tick N" on
+#           COM1 every second and powers off on the ACPI power button.
 # --linux:  OUTDIR/tiny.iso      ISOLINUX + the Debian kernel + a busybox
 #           initramfs whose /init prints GUEST-BOOT-OK on ttyS0 and powers
 #           off (TINY_STAY=1: prints "tiny-guest: alive N" every second and
@@ -91,6 +92,7 @@ build_rm() {	# build_rm NAME [--defsym X=1]...
 build_rm realmode
 build_rm realmode-reset --defsym RESET_FIRST=1
 build_rm realmode-spin --defsym SPIN=1
+build_rm realmode-count --defsym COUNT=1
 
 [ "$LINUX" = 1 ] || exit 0
 

@@ -12,6 +12,11 @@
  * reset register 0xcf9 on the first boot and go on normally on the second
  * (a flag in CMOS byte 0x7e tells them apart).  SPIN=1 keeps the CPU
  * busy after the marker instead of powering off (execution cap tests).
+ * COUNT=1 prints "tick N" on COM1 once a second of guest time (18 BIOS
+ * timer ticks, IRQ0) with the count kept in RAM at 0000:0500, and powers
+ * off through ACPI S5 once the ACPI power button was pressed (it polls
+ * PM1 status, as an OS takes the power button event): saved-state,
+ * pause and power-button tests run it under KVM's emulated real mode.
  *
  * Build: as --32 -o p.o realmode-payload.S
  *        ld -m elf_i386 -Ttext 0 --oformat binary -o p.bin p.o
@@ -112,6 +117,39 @@ serial:
 spin:
 	jmp	spin				/* keep a vCPU busy forever */
 .endif
+.ifdef COUNT
+	call	pm_base
+	movw	%ax, %di			/* PM I/O base (0: none) */
+	xorw	%ax, %ax
+	movw	%ax, %es
+	movl	$0, %es:0x500			/* the count, in RAM */
+	movl	%es:0x46c, %ebx			/* BIOS ticks, 18.2 Hz */
+	addl	$18, %ebx
+tick_wait:
+	sti
+	hlt
+	testw	%di, %di
+	jz	1f
+	movw	%di, %dx			/* PM1a_STS.PWRBTN_STS */
+	inw	%dx, %ax
+	testw	$0x0100, %ax
+	jnz	button
+1:	movl	%es:0x46c, %eax
+	cmpl	%ebx, %eax
+	jb	tick_wait
+	addl	$18, %ebx
+	incl	%es:0x500
+	leaw	(tick_msg - _start)(%bp), %si
+	call	com_puts
+	movl	%es:0x500, %eax
+	call	com_dec
+	leaw	(crlf - _start)(%bp), %si
+	call	com_puts
+	jmp	tick_wait
+button:
+	leaw	(button_msg - _start)(%bp), %si
+	call	com_puts
+.endif
 	jmp	acpi
 
 /* COM1 output helpers: com_putc(al), com_puts(si), com_put4(eax: four
@@ -149,32 +187,55 @@ com_bit:
 	andb	$1, %al
 	addb	$'0', %al
 	jmp	com_putc
+.ifdef COUNT
+/* com_dec(eax): unsigned decimal */
+com_dec:
+	xorw	%cx, %cx
+	movl	$10, %esi
+4:	xorl	%edx, %edx
+	divl	%esi
+	pushw	%dx
+	incw	%cx
+	testl	%eax, %eax
+	jnz	4b
+5:	popw	%ax
+	addb	$'0', %al
+	call	com_putc
+	loop	5b
+	ret
+.endif
 
-	/* 3: ACPI S5 through the PM function's PM1a_CNT */
-acpi:
+/* pm_base: ax = the PM I/O base of the PIIX4 PM (8086:7113) or ICH9
+ * LPC (8086:2918) function on bus 0, 0 when there is none */
+pm_base:
 	movl	$0x80000000, %ebx		/* bus 0, device 0, function 0 */
-scan:
-	movl	%ebx, %eax
+6:	movl	%ebx, %eax
 	movw	$0xcf8, %dx
 	outl	%eax, %dx
 	movw	$0xcfc, %dx
 	inl	%dx, %eax
 	cmpl	$0x71138086, %eax
-	je	found
+	je	7f
 	cmpl	$0x29188086, %eax
-	je	found
+	je	7f
 	addl	$0x100, %ebx
 	cmpl	$0x80010000, %ebx
-	jb	scan
-	jmp	stop
-found:
-	movl	%ebx, %eax
+	jb	6b
+	xorw	%ax, %ax
+	ret
+7:	movl	%ebx, %eax
 	orb	$0x40, %al			/* PMBA / PMBASE */
 	movw	$0xcf8, %dx
 	outl	%eax, %dx
 	movw	$0xcfc, %dx
 	inl	%dx, %eax
 	andw	$0xffc0, %ax
+	ret
+
+	/* 3: ACPI S5 through the PM function's PM1a_CNT */
+acpi:
+	call	pm_base
+	testw	%ax, %ax
 	jz	stop
 	movw	%ax, %dx
 	addw	$4, %dx				/* PM1a_CNT */
@@ -197,3 +258,9 @@ lm_msg:
 	.asciz	" lm="
 crlf:
 	.asciz	"\r\n"
+.ifdef COUNT
+tick_msg:
+	.asciz	"tick "
+button_msg:
+	.asciz	"power button\r\n"
+.endif
