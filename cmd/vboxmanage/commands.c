@@ -11,6 +11,8 @@ const struct vbm_command vbm_commands[] = {
 	{ "createvm", { 0 }, cmd_createvm, &help_createvm, 0 },
 	{ "registervm", { 0 }, cmd_registervm, &help_registervm, 0 },
 	{ "unregistervm", { 0 }, cmd_unregistervm, &help_unregistervm, 0 },
+	{ "showvminfo", { 0 }, cmd_showvminfo, &help_showvminfo, 0 },
+	{ "modifyvm", { 0 }, cmd_modifyvm, &help_modifyvm, 0 },
 	{ "getextradata", { 0 }, cmd_getextradata, &help_getextradata, 0 },
 	{ "setextradata", { 0 }, cmd_setextradata, &help_setextradata, 0 },
 	{ "createmedium", { "createhd", "createvdi" }, cmd_createmedium,

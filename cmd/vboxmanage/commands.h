@@ -29,5 +29,7 @@ VBM_DECLARE(storageattach);
 /* list hdds | dvds | floppies (showmediuminfo.c); kind is enum
  * mediareg_kind. */
 int vbm_list_media(struct vbm_ctx *ctx, int kind, bool long_fmt);
+VBM_DECLARE(showvminfo);
+VBM_DECLARE(modifyvm);
 
 #endif

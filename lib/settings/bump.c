@@ -109,8 +109,12 @@ static unsigned hw_needs(const struct snode *hw)
 			v = vmax(v, 10);
 	}
 	/* 1.14 */
-	if (snode_path(hw, "Frontend/Default"))
+	if (snode_path(hw, "Frontend/Default") || snode_child(cpu, "LongMode"))
 		v = vmax(v, 14);
+	/* 1.16: the CPU APIC/x2APIC flags */
+	if (enabled_true(cpu, "X2APIC") ||
+	    (snode_child(cpu, "APIC") && !snode_child_enabled(cpu, "APIC", true)))
+		v = vmax(v, 16);
 	n = snode_child(hw, "Display");
 	s = snode_attr(n, "controller");
 	if (s && strcmp(s, "VBoxVGA"))
@@ -252,20 +256,6 @@ static unsigned level_needs(const struct snode *lvl, bool in_hw)
 	return v;
 }
 
-static unsigned snapshot_needs(const struct snode *snap)
-{
-	struct snode *c;
-	unsigned v;
-
-	if (!snap)
-		return 0;
-	v = level_needs(snap, true);
-	for (c = snode_path(snap, "Snapshots/Snapshot"); c;
-	     c = snode_next(c, "Snapshot"))
-		v = vmax(v, snapshot_needs(c));
-	return v;
-}
-
 static bool storage_fits_pre19(const struct snode *level)
 {
 	struct snode *c;
@@ -286,8 +276,10 @@ unsigned machine_needed_version(struct sdoc *d)
 	unsigned v = d->version;
 	const char *s;
 
+	/* Only the current state counts, as in VirtualBox's
+	 * bumpSettingsVersionIfNeeded(): a 1.16 file written by VirtualBox
+	 * keeps an NVRAM path (a 1.18 setting) inside a snapshot. */
 	v = vmax(v, level_needs(m, false));
-	v = vmax(v, snapshot_needs(snode_child(m, "Snapshot")));
 	/* below 1.9 the drives are DVDDrive/FloppyDrive: one DVD drive at
 	 * IDE 1:0 and at most one floppy drive (legacy.c) */
 	if (v < 9 && !storage_fits_pre19(m))

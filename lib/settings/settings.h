@@ -159,6 +159,10 @@ int machine_create(struct vbox *vb, const char *path, const char *name,
 		   const struct vb_uuid *uuid, const char *ostype,
 		   struct machine **out, struct vb_error *err);
 void machine_free(struct machine *m);
+/* Wrap a document that is already loaded (sdoc_load_mem) as a machine;
+ * the machine owns doc afterwards.  vb may be NULL. */
+int machine_from_doc(struct vbox *vb, struct sdoc *doc, struct machine **out,
+		     struct vb_error *err);
 
 struct vbox *machine_vbox(const struct machine *m);
 struct sdoc *machine_doc(const struct machine *m);

@@ -863,3 +863,22 @@ struct snode *machine_elem(struct machine *m, enum melem e, bool create)
 		return NULL;
 	}
 }
+
+/* ------------------------------------------------------------------ */
+/* in-memory machines (tests, tools)                                   */
+
+int machine_from_doc(struct vbox *vb, struct sdoc *doc, struct machine **out,
+		     struct vb_error *err)
+{
+	struct machine *m;
+
+	*out = NULL;
+	m = machine_alloc(vb, sdoc_path(doc));
+	if (!m)
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	m->doc = doc;
+	m->accessible = true;
+	machine_read_identity(m);
+	*out = m;
+	return 0;
+}
