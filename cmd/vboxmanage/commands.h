@@ -31,5 +31,6 @@ VBM_DECLARE(storageattach);
 int vbm_list_media(struct vbm_ctx *ctx, int kind, bool long_fmt);
 VBM_DECLARE(showvminfo);
 VBM_DECLARE(modifyvm);
+VBM_DECLARE(snapshot);
 
 #endif

@@ -1,0 +1,81 @@
+/*
+ * Helpers shared by import, export, clonevm and snapshot: machine lookup
+ * and state checks with the contexts those commands print, work on the
+ * media registry of a locked machine, differencing images, and the list
+ * of files an operation created (removed again when it fails, so that
+ * nothing is left half-done).
+ */
+#ifndef VBM_APPLIANCE_H
+#define VBM_APPLIANCE_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "cmd/vboxmanage/vboxmanage.h"
+#include "lib/media/media.h"
+#include "lib/settings/mediareg.h"
+
+/* FindMachine with the Context text of the calling command. */
+struct machine *app_find_machine(struct vbm_ctx *ctx, const char *spec,
+				 const char *context, const char *file,
+				 int line);
+
+/* Offline operations (snapshots, cloning a running machine's files...):
+ * the machine must not be run by a VM process.  Prints VirtualBox's
+ * error and returns VBM_FAIL otherwise. */
+int app_check_offline(struct machine *m, const char *what,
+		      const char *context, const char *file, int line);
+
+/* Files created by an operation, removed by app_files_undo(). */
+struct app_files {
+	char **v;
+	unsigned n, cap;
+};
+int app_files_add(struct app_files *f, const char *path);
+void app_files_undo(struct app_files *f);
+void app_files_release(struct app_files *f);
+
+/* A parent resolver that looks into a machine's registry as it is in
+ * memory (entries not saved yet) before the saved registries. */
+struct app_resolver {
+	struct vbox *vb;
+	struct machine *m;
+};
+int app_resolve(void *ctx, const struct vb_uuid *u, char **path);
+
+/* Look up a hard disk by UUID: the machine's registry in memory first,
+ * then every registry.  *loaded as for mediareg_find. */
+int app_hdd_find(struct vbox *vb, struct machine *m, const struct vb_uuid *u,
+		 struct mediareg_entry *out, struct machine **loaded,
+		 struct vb_error *err);
+
+/* The <HardDisk> node of u in m's own registry (any depth), or NULL. */
+struct snode *app_reg_node(struct machine *m, const struct vb_uuid *u);
+
+/* Make sure u and its parents are in m's registry (as VirtualBox lists
+ * the chain of a linked clone); returns u's node there. */
+struct snode *app_reg_import_chain(struct vbox *vb, struct machine *m,
+				   const struct vb_uuid *u,
+				   struct vb_error *err);
+
+/* The format a differencing child of an image of format fmt gets (the
+ * same when it supports differencing, else VDI). */
+const char *app_diff_format(const char *fmt);
+
+/*
+ * Create a differencing image of the hard disk `parent` in folder as
+ * "{uuid}.<ext>", register it in m's registry below its parent (m locked,
+ * not saved here) and record the file in *created.
+ */
+int app_diff_create(struct vbox *vb, struct machine *m,
+		    const struct vb_uuid *parent, const char *folder,
+		    struct vb_uuid *out, struct app_files *created,
+		    struct vb_error *err);
+
+/* The absolute snapshot folder of a machine. */
+char *app_snapshot_folder(struct machine *m);
+
+/* Time for settings timestamps. */
+time_t app_now(void);
+
+#endif
