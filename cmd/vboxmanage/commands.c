@@ -33,6 +33,7 @@ const struct vbm_command vbm_commands[] = {
 	  &help_internalcommands, 0 },
 	{ "storagectl", { 0 }, cmd_storagectl, &help_storagectl, 0 },
 	{ "storageattach", { 0 }, cmd_storageattach, &help_storageattach, 0 },
+	{ "clonevm", { 0 }, cmd_clonevm, &help_clonevm, 0 },
 	{ "snapshot", { 0 }, cmd_snapshot, &help_snapshot, 0 },
 	{ NULL, { 0 }, NULL, NULL, 0 },
 };

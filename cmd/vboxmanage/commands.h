@@ -32,5 +32,6 @@ int vbm_list_media(struct vbm_ctx *ctx, int kind, bool long_fmt);
 VBM_DECLARE(showvminfo);
 VBM_DECLARE(modifyvm);
 VBM_DECLARE(snapshot);
+VBM_DECLARE(clonevm);
 
 #endif

@@ -210,6 +210,11 @@ int media_merge_up(const char *parent, const char *child,
 		   const struct vb_uuid *new_parent_modify,
 		   media_progress_fn progress, void *pctx,
 		   struct vb_error *err);
+/* Copy only the blocks the image at src holds itself (not its parent's)
+ * into dst (cloning a differencing image onto a cloned parent). */
+int media_copy_own(const char *src, struct medium *dst,
+		   media_progress_fn progress, void *pctx,
+		   struct vb_error *err);
 
 /* Remove every file of an image given by path (any format). */
 int media_delete(const char *path, struct vb_error *err);

@@ -190,3 +190,24 @@ out:
 		media_close(p);
 	return rc;
 }
+
+int media_copy_own(const char *src, struct medium *dst,
+		   media_progress_fn progress, void *pctx,
+		   struct vb_error *err)
+{
+	struct medium *s = NULL;
+	struct run_ctx r = { progress, pctx, 0, 0 };
+	int rc;
+
+	rc = open_one(src, MEDIA_RDONLY, &s, err);
+	if (rc)
+		return rc;
+	r.size = s->size;
+	if (progress)
+		progress(pctx, 0);
+	rc = copy_own(s, dst, false, &r, err);
+	if (!rc && progress)
+		progress(pctx, 100);
+	media_close(s);
+	return rc;
+}

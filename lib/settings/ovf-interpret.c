@@ -281,19 +281,28 @@ static char *unique_vm_name(struct vbox *vb, const char *base)
 	return name;
 }
 
-/* ComposeMachineFilename(name, group, NULL, NULL). */
-static char *settings_file(struct vbox *vb, const char *name,
-			   const char *group)
+char *ovf_compose_machine_filename(struct vbox *vb, const char *name,
+				   const char *group, const char *basefolder)
 {
-	char *folder = vbox_machine_folder(vb), *fn = file_name_of(name);
-	char *r = NULL;
+	char *folder = basefolder && *basefolder ? path_abs(basefolder)
+						 : vbox_machine_folder(vb);
+	char *fn = file_name_of(name), *r = NULL;
 
+	if (!group || !*group)
+		group = "/";
 	if (folder && fn)
 		r = vb_asprintf("%s%s/%s/%s.vbox", folder,
 				strcmp(group, "/") ? group : "", fn, fn);
 	free(folder);
 	free(fn);
 	return r;
+}
+
+/* ComposeMachineFilename(name, group, NULL, NULL). */
+static char *settings_file(struct vbox *vb, const char *name,
+			   const char *group)
+{
+	return ovf_compose_machine_filename(vb, name, group, NULL);
 }
 
 static bool location_taken(struct vbox *vb, const char *path)

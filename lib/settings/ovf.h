@@ -192,6 +192,12 @@ int ovf_interpret(struct vbox *vb, const struct ovf_envelope *e,
 		  struct vsd *vsds, struct strbuf *warnings,
 		  struct vb_error *err);
 
+/* IVirtualBox::composeMachineFilename: "<base folder or the default
+ * machine folder>[<group>]/<name>/<name>.vbox" with the characters
+ * VirtualBox does not allow in file names replaced by '_'.  Allocated. */
+char *ovf_compose_machine_filename(struct vbox *vb, const char *name,
+				   const char *group, const char *basefolder);
+
 /* Medium format of a DiskSection disk: "VMDK", "VHD" or "RAW" (ISO),
  * by the format URI, else by the file extension; NULL if unknown. */
 const char *ovf_disk_format(const struct ovf_disk *d);
