@@ -33,5 +33,6 @@ VBM_DECLARE(showvminfo);
 VBM_DECLARE(modifyvm);
 VBM_DECLARE(snapshot);
 VBM_DECLARE(clonevm);
+VBM_DECLARE(export);
 
 #endif

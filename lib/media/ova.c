@@ -412,6 +412,64 @@ int ova_add_buffer(struct ova_writer *w, const char *name, const void *data,
 	return 0;
 }
 
+int ova_add_file(struct ova_writer *w, const char *name, const char *src,
+		 struct vb_error *err)
+{
+	const size_t bufsz = 1u << 20;
+	uint8_t hdr[TAR_BLOCK], *buf;
+	uint64_t off = 0;
+	struct stat st;
+	int fd, rc;
+
+	fd = open(src, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		rc = vb_err(err, fd < 0 ? errno : EINVAL, VBOX_E_FILE_ERROR,
+			    "Could not read the file '%s' (%s)", src,
+			    strerror(fd < 0 ? errno : EINVAL));
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	rc = make_header(w, name, (uint64_t)st.st_size, hdr, err);
+	buf = rc ? NULL : malloc(bufsz);
+	if (!rc && !buf)
+		rc = vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	if (!rc && (rc = pwrite_all(w->fd, hdr, TAR_BLOCK, w->pos)))
+		rc = vb_err(err, -rc, VBOX_E_FILE_ERROR,
+			    "Could not write '%s' to the OVA '%s' (%s)", name,
+			    w->path, strerror(-rc));
+	while (!rc && off < (uint64_t)st.st_size) {
+		ssize_t n = pread(fd, buf, bufsz, (off_t)off);
+
+		if (n <= 0) {
+			rc = vb_err(err, n < 0 ? errno : EIO, VBOX_E_FILE_ERROR,
+				    "Could not read the file '%s'", src);
+			break;
+		}
+		rc = pwrite_all(w->fd, buf, (size_t)n,
+				w->pos + TAR_BLOCK + off);
+		if (rc)
+			rc = vb_err(err, -rc, VBOX_E_FILE_ERROR,
+				    "Could not write '%s' to the OVA '%s' (%s)",
+				    name, w->path, strerror(-rc));
+		off += (uint64_t)n;
+	}
+	if (!rc && (rc = pad_to_block(w, w->pos + TAR_BLOCK + off)))
+		rc = vb_err(err, -rc, VBOX_E_FILE_ERROR,
+			    "Could not write '%s' to the OVA '%s' (%s)", name,
+			    w->path, strerror(-rc));
+	free(buf);
+	close(fd);
+	if (rc) {
+		w->failed = true;
+		return rc;
+	}
+	w->last_base = w->pos + TAR_BLOCK;
+	w->last_size = off;
+	w->pos += TAR_BLOCK + VB_ALIGN_UP(off, TAR_BLOCK);
+	return 0;
+}
+
 /* -- the region file system --------------------------------------- */
 
 static ssize_t rf_pread(struct mfile *f, void *buf, size_t len, uint64_t off)

@@ -104,6 +104,9 @@ int ova_writer_open(const char *path, const char *owner, const char *group,
 /* A whole entry from memory. */
 int ova_add_buffer(struct ova_writer *w, const char *name, const void *data,
 		   size_t len, struct vb_error *err);
+/* A whole entry copied from a file (ISO images). */
+int ova_add_file(struct ova_writer *w, const char *name, const char *src,
+		 struct vb_error *err);
 /* Start an entry whose content is written through the returned file
  * system: media_create(name, {.fs = fs}) etc.  The entry's size is what
  * was written when ova_entry_end() is called. */

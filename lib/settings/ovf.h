@@ -157,6 +157,7 @@ struct vsd_entry {
 	uint32_t size_mb;
 	bool enabled;               /* false: --ignore */
 	bool skip;                  /* export: not written (ISO w/o iso) */
+	struct vb_uuid medium;      /* export: the attached medium */
 };
 
 struct vsd {
@@ -218,9 +219,9 @@ const char *ovf_nic_type_name(unsigned value);
 /*
  * Machine::exportTo(): the VSD of a machine for an appliance written to
  * ovf_path (disk file names "<ovf base name>-disk%03d.vmdk" count across
- * the appliance through *disk_counter).  Disk entries carry the absolute
- * path of the attached medium in vbox and the UUID of that medium in ref
- * as "<name>|<uuid>"... see ovf-export.c for the exact fields.
+ * the appliance through *disk_counter).  Disk entries (VSD_HD_IMAGE,
+ * VSD_CDROM) have the file name in ref and ovf, the absolute path of the
+ * attached medium in vbox and its UUID in medium.
  */
 int ovf_vsd_from_machine(struct vbox *vb, struct machine *m,
 			 const char *ovf_path, unsigned *disk_counter,
