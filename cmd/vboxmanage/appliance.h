@@ -78,4 +78,39 @@ char *app_snapshot_folder(struct machine *m);
 /* Time for settings timestamps. */
 time_t app_now(void);
 
+/* ------------------------------------------------------------------ */
+/* Import (import.c, appliance-import.c)                               */
+
+#include "lib/media/ova.h"
+#include "lib/settings/ovf.h"
+
+/* An appliance as read from its .ovf (and files next to it) or .ova. */
+struct app_package {
+	char *path;                 /* absolute path of the .ovf / .ova */
+	bool ova;
+	char *dir;                  /* the folder the files are in */
+	char *ovf_name;             /* name of the descriptor */
+	struct ovf_envelope *env;
+	bool has_mf;                /* a manifest was found */
+	struct ova_manifest mf;     /* theirs */
+	unsigned digests;           /* kinds their manifest uses */
+	struct ova_manifest ours;   /* what we computed so far */
+};
+
+/* IAppliance::read: the descriptor, the manifest, and for an OVA a check
+ * of every entry of the archive. */
+int app_package_read(const char *path, struct app_package *out,
+		     struct vb_error *err);
+void app_package_release(struct app_package *p);
+
+#define AI_KEEPALLMACS  0x1
+#define AI_KEEPNATMACS  0x2
+#define AI_IMPORTTOVDI  0x4
+
+/* IAppliance::importMachines with the final values of vsds (one per
+ * virtual system): disks, machines, registration; everything created is
+ * removed again when it fails. */
+int app_import(struct vbm_ctx *ctx, struct app_package *p, struct vsd *vsds,
+	       unsigned opts, struct vbm_progress *pr, struct vb_error *err);
+
 #endif

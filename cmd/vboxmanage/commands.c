@@ -35,6 +35,7 @@ const struct vbm_command vbm_commands[] = {
 	{ "storageattach", { 0 }, cmd_storageattach, &help_storageattach, 0 },
 	{ "clonevm", { 0 }, cmd_clonevm, &help_clonevm, 0 },
 	{ "export", { 0 }, cmd_export, &help_export, 0 },
+	{ "import", { 0 }, cmd_import, &help_import, 0 },
 	{ "snapshot", { 0 }, cmd_snapshot, &help_snapshot, 0 },
 	{ NULL, { 0 }, NULL, NULL, 0 },
 };

@@ -34,5 +34,6 @@ VBM_DECLARE(modifyvm);
 VBM_DECLARE(snapshot);
 VBM_DECLARE(clonevm);
 VBM_DECLARE(export);
+VBM_DECLARE(import);
 
 #endif

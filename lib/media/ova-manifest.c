@@ -242,8 +242,7 @@ static int parse_line(const char *s, size_t len, struct ova_manifest *out)
 		return -EINVAL;
 	memcpy(name, open + 1, (size_t)(close - open - 1));
 	name[close - open - 1] = '\0';
-	if (!*name || memchr(name, '\0', (size_t)(close - open - 1)) !=
-		      name + (close - open - 1))
+	if (!*name || memchr(name, '\0', (size_t)(close - open - 1)))
 		return -EINVAL;
 	s = eq + 1;
 	while (s < end && (*s == ' ' || *s == '\t'))
@@ -260,7 +259,8 @@ static int parse_line(const char *s, size_t len, struct ova_manifest *out)
 }
 
 int ova_manifest_parse(const char *data, size_t len, const char *mf_name,
-		       struct ova_manifest *out, struct vb_error *err)
+		       const char *pkg, struct ova_manifest *out,
+		       struct vb_error *err)
 {
 	size_t pos = 0;
 	unsigned line = 0;
@@ -269,8 +269,8 @@ int ova_manifest_parse(const char *data, size_t len, const char *mf_name,
 	memset(out, 0, sizeof(*out));
 	if (len > (16u << 20))
 		return vb_err(err, EFBIG, VBOX_E_FILE_ERROR,
-			      "Failed to parse manifest file '%s' (VERR_TOO_MUCH_DATA)",
-			      mf_name);
+			      "Failed to parse manifest file '%s' for '%s' (VERR_TOO_MUCH_DATA)",
+			      mf_name, pkg);
 	while (pos < len) {
 		const char *nl = memchr(data + pos, '\n', len - pos);
 		size_t l = nl ? (size_t)(nl - (data + pos)) : len - pos;
@@ -285,8 +285,8 @@ int ova_manifest_parse(const char *data, size_t len, const char *mf_name,
 		if (rc) {
 			ova_manifest_release(out);
 			return vb_err(err, EINVAL, VBOX_E_FILE_ERROR,
-				      "Failed to parse manifest file '%s' (VERR_PARSE_ERROR): Line %u: not a digest line",
-				      mf_name, line);
+				      "Failed to parse manifest file '%s' for '%s' (VERR_PARSE_ERROR): Line %u: not a digest line",
+				      mf_name, pkg, line);
 		}
 		pos += l + (nl ? 1 : 0);
 	}

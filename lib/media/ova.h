@@ -52,9 +52,11 @@ struct ova_manifest {
 	unsigned n, cap;
 };
 
-/* Parse "ALGO (file) = hex" lines.  mf_name is used in messages. */
+/* Parse "ALGO (file) = hex" lines.  mf_name and pkg (the appliance) are
+ * used in messages. */
 int ova_manifest_parse(const char *data, size_t len, const char *mf_name,
-		       struct ova_manifest *out, struct vb_error *err);
+		       const char *pkg, struct ova_manifest *out,
+		       struct vb_error *err);
 int ova_manifest_add(struct ova_manifest *m, const char *name,
 		     enum ova_digest type, const char *hex);
 /* The text VirtualBox writes: "SHA1 (name) = hex\n" per entry. */

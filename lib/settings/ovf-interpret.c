@@ -76,6 +76,7 @@ void vsd_release(struct vsd *d)
 		free(d->e[i].ovf);
 		free(d->e[i].vbox);
 		free(d->e[i].extra);
+		free(d->e[i].orig);
 	}
 	free(d->e);
 	memset(d, 0, sizeof(*d));
@@ -114,6 +115,10 @@ static int set_str(char **slot, const char *v)
 
 int vsd_set_vbox(struct vsd *d, unsigned i, const char *value)
 {
+	if (!d->e[i].orig) {
+		d->e[i].orig = d->e[i].vbox;
+		d->e[i].vbox = NULL;
+	}
 	return set_str(&d->e[i].vbox, value);
 }
 

@@ -829,14 +829,15 @@ static int machine_text(struct parse *p, struct ovf_system *s,
 	strip_ns(m, ns);
 	/* VirtualBox's export adds these to the element; they are no part
 	 * of a machine file */
-	for (a = m->properties; a; a = a->next)
+	a = m->properties;
+	while (a) {
+		xmlAttr *na = a->next;
+
 		if (!strcmp((const char *)a->name, "required") ||
-		    !strcmp((const char *)a->name, "version")) {
+		    !strcmp((const char *)a->name, "version"))
 			xmlRemoveProp(a);
-			a = m->properties;
-			if (!a)
-				break;
-		}
+		a = na;
+	}
 	for (c = m->children; c; c = next) {
 		next = c->next;
 		if (c->type == XML_ELEMENT_NODE &&

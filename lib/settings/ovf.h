@@ -158,6 +158,7 @@ struct vsd_entry {
 	bool enabled;               /* false: --ignore */
 	bool skip;                  /* export: not written (ISO w/o iso) */
 	struct vb_uuid medium;      /* export: the attached medium */
+	char *orig;                 /* import: vbox before it was changed */
 };
 
 struct vsd {
