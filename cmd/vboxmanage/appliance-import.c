@@ -389,7 +389,7 @@ static int settle(struct imp *im)
 			}
 			/* a suggested target moves along with the machine
 			 * folder; one given with --disk stays */
-			if (!e->orig && suggested_folder) {
+			if (!e->pinned && suggested_folder) {
 				char *dir = path_dirname(e->vbox);
 
 				if (dir && !strcmp(dir, suggested_folder)) {
@@ -580,7 +580,8 @@ static int locate(struct imp *im)
 	}
 verify:
 	if (mf)
-		return ova_manifest_verify(&im->p->mf, &im->p->ours, im->err);
+		return ova_manifest_verify(&im->p->mf, &im->p->ours,
+					   im->p->ovf_name, im->err);
 	return 0;
 }
 

@@ -240,6 +240,7 @@ static int list_disk(struct vbm_ctx *ctx, struct vsd *d, unsigned i,
 			return VBM_FAIL;
 		}
 		free(target);
+		d->e[a].pinned = true;
 		disk_ch = true;
 	}
 	snprintf(key, sizeof(key), "controller%u", a);

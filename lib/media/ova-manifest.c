@@ -325,13 +325,22 @@ static bool names_eq(const char *a, const char *b)
 }
 
 int ova_manifest_verify(const struct ova_manifest *theirs,
-			const struct ova_manifest *ours, struct vb_error *err)
+			const struct ova_manifest *ours, const char *optional,
+			struct vb_error *err)
 {
 	unsigned i, j;
 
 	for (i = 0; i < ours->n; i++) {
 		const struct ova_mf_entry *o = &ours->e[i];
 		bool entry = false, common = false;
+
+		if (optional && names_eq(o->name, optional)) {
+			for (j = 0; j < theirs->n; j++)
+				if (names_eq(theirs->e[j].name, optional))
+					break;
+			if (j == theirs->n)
+				continue;       /* VirtualBox fills it in */
+		}
 
 		for (j = 0; j < theirs->n; j++) {
 			const struct ova_mf_entry *t = &theirs->e[j];

@@ -66,11 +66,13 @@ unsigned ova_manifest_types(const struct ova_manifest *m);
 /*
  * Compare theirs (the package's manifest) with ours (what we computed):
  * every entry both have must agree in every digest kind both have; an
- * entry of ours that theirs lacks is an error.  VirtualBox's messages
- * ("Digest mismatch (VERR_NOT_EQUAL): ...").
+ * entry of ours that theirs lacks is an error, except `optional` (the
+ * descriptor, whose digest VirtualBox supplies when it is missing).
+ * VirtualBox's messages ("Digest mismatch (VERR_NOT_EQUAL): ...").
  */
 int ova_manifest_verify(const struct ova_manifest *theirs,
-			const struct ova_manifest *ours, struct vb_error *err);
+			const struct ova_manifest *ours, const char *optional,
+			struct vb_error *err);
 void ova_manifest_release(struct ova_manifest *m);
 
 /* ------------------------------------------------------------------ */

@@ -159,6 +159,7 @@ struct vsd_entry {
 	bool skip;                  /* export: not written (ISO w/o iso) */
 	struct vb_uuid medium;      /* export: the attached medium */
 	char *orig;                 /* import: vbox before it was changed */
+	bool pinned;                /* import: target given with --disk */
 };
 
 struct vsd {
