@@ -698,6 +698,11 @@ static int convert(struct imp *im, struct job *j)
 	co.format = media_format_name(ext + 1);
 	j->format = strdup((im->opts & AI_IMPORTTOVDI) &&
 			   !strcmp(co.format, "VDI") ? "vdi" : co.format);
+	/* the source must be what the descriptor says it is: a VMDK
+	 * declared as such is never probed into something else */
+	oo.format = ovf_disk_format(j->disk);
+	if (oo.format && !strcmp(oo.format, "RAW"))
+		oo.format = NULL;
 	rc = media_open_ex(src, &oo, &s, im->err);
 	if (rc)
 		goto out;
@@ -1235,17 +1240,8 @@ int app_import(struct vbm_ctx *ctx, struct app_package *p, struct vsd *vsds,
 	for (i = 0; !rc && i < n; i++)
 		rc = create_machine(&im, i);
 
-	if (rc) {
-		for (i = 0; i < n; i++)
-			if (im.sys[i].registered) {
-				struct vb_error e2 = { 0 };
-
-				vbox_unregister_machine(im.vb,
-							machine_uuid(im.sys[i].m),
-							&e2);
-			}
-		app_files_undo(&im.created);
-	}
+	/* the temporary copies go first: they may sit in a folder that
+	 * the undo below removes */
 	for (i = 0; i < im.n_jobs; i++) {
 		if (im.jobs[i].temp)
 			unlink(im.jobs[i].src);
@@ -1256,6 +1252,17 @@ int app_import(struct vbm_ctx *ctx, struct app_package *p, struct vsd *vsds,
 	if (im.tmpdir) {
 		rmdir(im.tmpdir);
 		free(im.tmpdir);
+	}
+	if (rc) {
+		for (i = 0; i < n; i++)
+			if (im.sys[i].registered) {
+				struct vb_error e2 = { 0 };
+
+				vbox_unregister_machine(im.vb,
+							machine_uuid(im.sys[i].m),
+							&e2);
+			}
+		app_files_undo(&im.created);
 	}
 	for (i = 0; i < n; i++) {
 		machine_free(im.sys[i].m);

@@ -45,7 +45,12 @@ struct ova_reader {
 	char *path;
 	char *name;                 /* current entry */
 	bool in_entry;
+	char **seen;                /* names met so far: no duplicates */
+	unsigned n_seen;
 };
+
+/* An OVA holds a handful of files; more than this is not a package. */
+#define OVA_MAX_ENTRIES 4096
 
 static int arc_error(struct ova_reader *r, struct vb_error *err)
 {
@@ -97,6 +102,26 @@ nomem:
 	return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
 }
 
+/* What a non-regular entry is, for the error message. */
+static const char *entry_kind(struct archive_entry *e)
+{
+	if (archive_entry_symlink(e))
+		return "symbolic link";
+	if (archive_entry_hardlink(e))
+		return "hard link";
+	switch (archive_entry_filetype(e)) {
+	case AE_IFDIR:
+		return "directory";
+	case AE_IFCHR:
+	case AE_IFBLK:
+		return "device";
+	case AE_IFIFO:
+		return "FIFO";
+	default:
+		return "special file";
+	}
+}
+
 static bool name_ok(const char *n)
 {
 	const char *p;
@@ -137,8 +162,8 @@ int ova_next(struct ova_reader *r, const char **name, uint64_t *size,
 	if (archive_entry_filetype(e) != AE_IFREG ||
 	    archive_entry_hardlink(e) || archive_entry_symlink(e))
 		return vb_err(err, EINVAL, VBOX_E_FILE_ERROR,
-			      "Malformed OVA. '%s' is not a regular file (%d).",
-			      n, (archive_entry_filetype(e) >> 12) & 0xf);
+			      "Malformed OVA. '%s' is not a regular file (%s).",
+			      n, entry_kind(e));
 	if (!name_ok(n))
 		return vb_err(err, EINVAL, VBOX_E_FILE_ERROR,
 			      "Malformed OVA. The entry name '%s' is not a plain file name inside the package.",
@@ -147,10 +172,30 @@ int ova_next(struct ova_reader *r, const char **name, uint64_t *size,
 	if (s < 0)
 		return vb_err(err, EINVAL, VBOX_E_FILE_ERROR,
 			      "Malformed OVA. '%s' has an invalid size.", n);
+	for (unsigned i = 0; i < r->n_seen; i++)
+		if (!strcmp(r->seen[i], n))
+			return vb_err(err, EINVAL, VBOX_E_FILE_ERROR,
+				      "Malformed OVA. '%s' is in the package more than once.",
+				      n);
+	if (r->n_seen >= OVA_MAX_ENTRIES)
+		return vb_err(err, EINVAL, VBOX_E_FILE_ERROR,
+			      "Malformed OVA. '%s' holds more than %u files.",
+			      r->path, OVA_MAX_ENTRIES);
+	if (!(r->n_seen & (r->n_seen + 1))) {
+		/* grow at 0, 1, 3, 7... to the next power of two */
+		char **g = realloc(r->seen, (2 * r->n_seen + 2) * sizeof(*g));
+
+		if (!g)
+			return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY,
+				      "Out of memory");
+		r->seen = g;
+	}
 	free(r->name);
 	r->name = strdup(n);
-	if (!r->name)
+	r->seen[r->n_seen] = r->name ? strdup(n) : NULL;
+	if (!r->seen[r->n_seen])
 		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	r->n_seen++;
 	r->in_entry = true;
 	*name = r->name;
 	*size = (uint64_t)s;
@@ -230,6 +275,9 @@ void ova_close(struct ova_reader *r)
 		return;
 	if (r->a)
 		archive_read_free(r->a);
+	for (unsigned i = 0; i < r->n_seen; i++)
+		free(r->seen[i]);
+	free(r->seen);
 	free(r->path);
 	free(r->name);
 	free(r);
