@@ -13,8 +13,8 @@
  *   --mode all: every snapshot and the current state; the images keep
  *       their parent/child structure.
  *   --options link: instead of copies, differencing images on the disks of
- *       the source state (the source's disks must already be read-only,
- *       i.e. belong to a snapshot), as VirtualBox makes linked clones.
+ *       a snapshot (--snapshot is required, as VirtualBox requires it:
+ *       those disks are read-only), one machine state only.
  *
  * Disk names follow VirtualBox: a disk named like the source machine gets
  * the clone's name, "{uuid}" names get the new UUID, others become
@@ -133,6 +133,14 @@ static void fill_hw_uuid(struct snode *level, const char *uuid)
 		snode_set_attr(hw, "uuid", uuid);
 }
 
+static void clear_hw_uuid(struct snode *level)
+{
+	struct snode *hw = snode_child(level, "Hardware");
+
+	if (hw)
+		snode_set_attr(hw, "uuid", NULL);
+}
+
 /* Keep snap's subtree as the whole tree (mode machineandchildren). */
 static int keep_subtree(struct machine *t, struct snode *snap)
 {
@@ -187,10 +195,16 @@ static int build_settings(struct vbox *vb, struct machine *src,
 		if (rc)
 			goto fail;
 	}
+	/* the hardware UUID the guest sees: the source's (given or the
+	 * source's machine UUID) with keephwuuids, else the clone's own */
 	if (opts & CO_KEEPHWUUIDS) {
 		fill_hw_uuid(top, src_uuid);
 		for (s = snapshot_root(t); s; s = snapshot_next(s))
 			fill_hw_uuid(s, src_uuid);
+	} else {
+		clear_hw_uuid(top);
+		for (s = snapshot_root(t); s; s = snapshot_next(s))
+			clear_hw_uuid(s);
 	}
 	if (mode == CM_MACHINE) {
 		if (snap && snapshot_restore(t, snap, 0, err))
@@ -537,35 +551,11 @@ static int link_disks(struct clone *c)
 
 	for (i = 0; !rc && i < c->n; i++) {
 		struct img *x = &c->v[i];
-		struct snode *node;
-		bool read_only;
 
-		/* the disk is read-only when it has children (it belongs to
-		 * a snapshot) or is immutable */
-		node = app_reg_import_chain(c->vb, c->t, &x->src, c->err);
-		if (!node)
+		/* the snapshot's chain goes into the clone's registry, a
+		 * differencing image of the clone's own on top of it */
+		if (!app_reg_import_chain(c->vb, c->t, &x->src, c->err))
 			return -ENOENT;
-		read_only = snode_child(node, "HardDisk") ||
-			    (x->type && (!strcasecmp(x->type, "Immutable") ||
-					 !strcasecmp(x->type, "Readonly")));
-		{
-			struct mediareg_entry e;
-			struct machine *loaded = NULL;
-
-			/* children the source registry knows of count too */
-			if (!read_only &&
-			    !app_hdd_find(c->vb, c->src, &x->src, &e, &loaded,
-					  NULL)) {
-				read_only = snode_child(e.node, "HardDisk");
-				mediareg_entry_release(&e);
-				machine_free(loaded);
-			}
-		}
-		if (!read_only) {
-			x->dst = x->src;
-			x->done = true;
-			continue;
-		}
 		rc = app_diff_create(c->vb, c->t, &x->src, c->t_snapfolder,
 				     &x->dst, c->created, c->err);
 		x->done = !rc;
@@ -771,6 +761,18 @@ int cmd_clonevm(struct vbm_ctx *ctx, int argc, char **argv)
 		rc = vbm_api_error(&err,
 				   "FindSnapshot(Bstr(pszSnapshotName).raw(), srcSnapshot.asOutParam())",
 				   SRC, 688);
+		goto out;
+	}
+	/* Machine::cloneTo's checks: a linked clone needs read-only disks
+	 * to build on, i.e. a snapshot, and is one machine state */
+	if ((opts & CO_LINK) && (!snap || mode != CM_MACHINE)) {
+		vb_err(&err, EINVAL, VB_E_INVALIDARG, "%s",
+		       !snap ? "Linked clone can only be created from a snapshot"
+			     : "Linked clone can only be created for a single machine state");
+		vb_err_where(&err, "MachineWrap", "IMachine", "nsISupports");
+		rc = vbm_api_error(&err,
+				   "CloneTo(trgMachine, mode, ComSafeArrayAsInParam(options), progress.asOutParam())",
+				   SRC, 728);
 		goto out;
 	}
 	if (mode == CM_ALL)

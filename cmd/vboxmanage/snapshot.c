@@ -99,6 +99,32 @@ static int list_hds(struct vbox *vb, struct machine *m, struct snode *level,
 	return snapshot_walk_level(level, collect_hd, out);
 }
 
+/* Children of an image in every registry: a linked clone's differencing
+ * image hangs below a snapshot's disk in the clone's registry only. */
+struct kids_ctx {
+	struct vb_uuid parent;
+	unsigned n;
+};
+
+static int count_kid(void *ctx, const struct mediareg_entry *e,
+		     unsigned depth)
+{
+	struct kids_ctx *k = ctx;
+
+	(void)depth;
+	if (e->has_parent && vb_uuid_eq(&e->parent, &k->parent))
+		k->n++;
+	return 0;
+}
+
+static unsigned all_children(struct vbox *vb, const struct vb_uuid *u)
+{
+	struct kids_ctx k = { *u, 0 };
+
+	mediareg_walk(vb, MR_HDD, count_kid, &k);
+	return k.n;
+}
+
 /* Registry children of an image (nested <HardDisk>s). */
 static unsigned reg_children(struct machine *m, const struct vb_uuid *u,
 			     struct snode **first)
@@ -412,6 +438,18 @@ static int plan_delete(struct vbox *vb, struct machine *m, struct snode *snap,
 			continue;
 		}
 		kids = reg_children(m, &pl->img, &child);
+		{
+			unsigned everywhere = all_children(vb, &pl->img);
+
+			if (everywhere > kids && everywhere == 1) {
+				rc = vb_err(err, EBUSY, VB_E_FAIL,
+					    "Hard disk '%s' has a child hard disk that another machine uses",
+					    pl->img_path);
+				break;
+			}
+			if (everywhere > kids)
+				kids = everywhere;
+		}
 		if (kids > 1) {
 			rc = vb_err(err, EINVAL, VB_E_FAIL,
 				    "Hard disk '%s' has more than one child hard disk (%u)",
