@@ -784,17 +784,24 @@ static void strip_ns(xmlNode *n, xmlNs *ns)
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		n->ns = ns;
+		/* attributes keep only the xml: prefix, bound to the
+		 * document's own declaration (never to one of the nsDef
+		 * lists freed below) */
 		for (a = n->properties; a; a = a->next)
-			if (a->ns && (!a->ns->prefix ||
-				      strcmp((const char *)a->ns->prefix,
-					     "xml")))
+			if (a->ns && a->ns->prefix &&
+			    !strcmp((const char *)a->ns->prefix, "xml"))
+				a->ns = xmlSearchNs(n->doc, n,
+						    BAD_CAST "xml");
+			else
 				a->ns = NULL;
-		if (n->nsDef) {
+		/* descendants may refer to the namespaces this element
+		 * defines: they let go of them first */
+		c = n->children;
+		strip_ns(c, ns);
+		if (n->nsDef && n->nsDef != ns) {
 			xmlFreeNsList(n->nsDef);
 			n->nsDef = NULL;
 		}
-		c = n->children;
-		strip_ns(c, ns);
 	}
 }
 

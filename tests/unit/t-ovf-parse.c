@@ -343,3 +343,35 @@ void test_ovf__manifest(void)
 	free(text);
 	ova_manifest_release(&m);
 }
+
+/* Found by fuzz-ovf: namespaces declared inside <vbox:Machine> and used
+ * by descendants' attributes were freed before the descendants let go
+ * of them. */
+void test_ovf__machine_section_namespaces(void)
+{
+	static const char x[] =
+		"<?xml version=\"1.0\"?>\n"
+		"<Envelope xmlns=\"http://schemas.dmtf.org/ovf/envelope/1\" "
+		"xmlns:ovf=\"http://schemas.dmtf.org/ovf/envelope/1\" "
+		"xmlns:vbox=\"http://www.virtualbox.org/ovf/machine\">"
+		"<References/><VirtualSystem ovf:id=\"v\"><Info>x</Info>"
+		"<vbox:Machine ovf:required=\"false\" version=\"1.16-linux\" "
+		"uuid=\"{c82a16c3-6082-418f-a5ad-25567d21bca1}\" name=\"v\" OSType=\"Other\">"
+		"<ovf:Info>i</ovf:Info>"
+		"<Hardware xmlns:q=\"urn:q\" xmlns:xml=\"http://www.w3.org/XML/1998/namespace\">"
+		"<q:CPU q:count=\"2\" xml:lang=\"en\"><vbox:X ovf:y=\"1\"/></q:CPU>"
+		"</Hardware></vbox:Machine></VirtualSystem></Envelope>";
+	struct vb_error err = { 0 };
+	struct ovf_envelope *e = NULL;
+	const char *t;
+
+	T_OK(parse(x, &e, &err));
+	t = e->systems[0].machine_xml;
+	T_ASSERT(t);
+	T_ASSERT(strstr(t, "<CPU count=\"2\" xml:lang=\"en\">"));
+	T_ASSERT(strstr(t, "<X y=\"1\"/>"));
+	T_ASSERT(!strstr(t, "urn:q"));
+	T_ASSERT(!strstr(t, "<Info"));
+	T_ASSERT(!strstr(t, "required="));
+	ovf_free(e);
+}
