@@ -56,6 +56,8 @@ run1() {
 	shift
 	rm -rf "$target" "${target%.vmdk}"-*.vmdk "$VBOX_USER_HOME"
 	mkdir -p "$VBOX_USER_HOME"
+	# start every run with nothing of ours left to write back
+	sync
 	t0=$(date +%s.%N)
 	/usr/bin/time -f "%U %S" -o "$DIR/time.txt" "$@" >/dev/null 2>"$DIR/err.txt" || {
 		echo "failed: $*" >&2

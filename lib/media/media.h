@@ -177,7 +177,8 @@ int media_resize(struct medium *m, uint64_t size, media_progress_fn progress,
 /* Give back blocks that read as zeros (or equal the parent). */
 int media_compact(struct medium *m, media_progress_fn progress, void *pctx,
 		  struct vb_error *err);
-/* Discard a range (guest TRIM); formats without discard zero it. */
+/* Discard a range (guest TRIM): whole unused blocks are given back.
+ * -ENOTSUP for formats without discard (only VDI has it). */
 int media_discard(struct medium *m, uint64_t off, uint64_t len);
 
 /* Copy the whole virtual content of src (with its chain) into dst, which
