@@ -76,7 +76,7 @@ TOOLS     := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(TOOL_SRCS))
 BINS      := $(B)/bin/VBoxManage $(B)/bin/VBoxHeadless $(B)/bin/VBoxSDL
 LINKS     := $(B)/bin/vboxmanage $(B)/bin/vboxheadless $(B)/bin/vboxsdl
 
-.PHONY: all lib bins unit fuzzers check demo deps install clean distclean man
+.PHONY: all lib bins unit fuzzers check demo deps install clean distclean man man-update
 
 all: bins $(B)/tests/unit-tests $(TOOLS)
 
@@ -162,8 +162,11 @@ $(B)/fuzz/%: tests/fuzz/%.c $(B)/libvbox.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(B)/libvbox.a $(LDLIBS)
 
-man:
+man: bins
 	sh man/check-man.sh $(B)/bin/VBoxManage
+
+man-update: bins
+	sh man/check-man.sh $(B)/bin/VBoxManage --update
 
 deps:
 	sh scripts/deps.sh

@@ -33,16 +33,12 @@
 
 #include "cmd/vboxmanage/appliance.h"
 #include "lib/settings/hwmodel.h"
+#include "lib/settings/newvm.h"
 #include "lib/settings/snapshot.h"
 #include "lib/util/checked.h"
 #include "lib/util/fileio.h"
 #include "lib/util/path.h"
 #include "lib/util/strbuf.h"
-
-/* CreateMachine defaults; linked in when the new-machine code is. */
-int machine_init_new(struct machine *m, const struct ostype *ot,
-		     const char *const *groups, unsigned ngroups,
-		     struct vb_error *err) __attribute__((weak));
 
 static int oom(struct vb_error *err)
 {
@@ -842,11 +838,10 @@ static int build_generic(struct imp *im, unsigned vsys, struct machine *m)
 	unsigned k, nic = 0;
 	int rc;
 
-	if (machine_init_new) {
-		rc = machine_init_new(m, ot, NULL, 0, im->err);
-		if (rc)
-			return rc;
-	}
+	/* CreateMachine(): the new machine's hardware for its OS type */
+	rc = machine_init_new(m, ot, NULL, 0, im->err);
+	if (rc)
+		return rc;
 	if (im->sys[vsys].description &&
 	    hwm_set_description(m, im->sys[vsys].description))
 		return oom(im->err);

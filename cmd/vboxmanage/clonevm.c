@@ -875,7 +875,7 @@ out:
 
 const struct vbm_help help_clonevm = {
 	"create a clone of an existing virtual machine",
-	"VBoxManage clonevm <vmname|uuid> [--basefolder=basefolder] [--groups=group,...] [--mode=machine | --mode=machinechildren | --mode=all] [--name=name] [--options=option,...] [--register] [--snapshot=snapshot-name] [--uuid=uuid]",
+	"VBoxManage\bclonevm <vmname|uuid> [--basefolder=basefolder] [--groups=group,...] [--mode=machine | --mode=machinechildren | --mode=all] [--name=name] [--options=option,...] [--register] [--snapshot=snapshot-name] [--uuid=uuid]",
 	"Creates a new machine with the settings and the disks of an existing\n"
 	"one (or of one of its snapshots).  Full clones copy the disks; linked\n"
 	"clones (--options link) get differencing images on the source's\n"

@@ -609,8 +609,8 @@ out:
 
 const struct vbm_help help_export = {
 	"export one or more virtual machines to a virtual appliance",
-	"VBoxManage export <machines> --output=name [--legacy09 | --ovf09 | --ovf10 | --ovf20] [--manifest] [--options=keyword...] [--vsys=virtual-system-number] [--description=description-info] [--eula=license-text] [--eulafile=filename] [--product=product-name] [--producturl=product-URL] [--vendor=vendor-name] [--vendorurl=vendor-URL] [--version=version-info] [--vmname=vmname]\n"
-	"VBoxManage export <machine> --output=cloud-service-provider --opc10 [--cloud=virtual-system-number] [--cloudprofile=cloud-profile-name] [--cloudshape=cloud-shape-name] [--clouddomain=cloud-domain] [--clouddisksize=disk-size-in-GB] [--cloudbucket=bucket-name] [--cloudocivcn=OCI-VCN-ID] [--cloudocisubnet=OCI-subnet-ID] [--cloudkeepobject=true | false] [--cloudlaunchinstance=true | false] [--cloudlaunchmode=PARAVIRTUALIZED | EMULATED] [--cloudpublicip=true | false]",
+	"VBoxManage\bexport <machines> --output=name [--legacy09 | --ovf09 | --ovf10 | --ovf20] [--manifest] [--options=keyword...] [--vsys=virtual-system-number] [--description=description-info] [--eula=license-text] [--eulafile=filename] [--product=product-name] [--producturl=product-URL] [--vendor=vendor-name] [--vendorurl=vendor-URL] [--version=version-info] [--vmname=vmname]\n"
+	"VBoxManage\bexport <machine> --output=cloud-service-provider --opc10 [--cloud=virtual-system-number] [--cloudprofile=cloud-profile-name] [--cloudshape=cloud-shape-name] [--clouddomain=cloud-domain] [--clouddisksize=disk-size-in-GB] [--cloudbucket=bucket-name] [--cloudocivcn=OCI-VCN-ID] [--cloudocisubnet=OCI-subnet-ID] [--cloudkeepobject=true | false] [--cloudlaunchinstance=true | false] [--cloudlaunchmode=PARAVIRTUALIZED | EMULATED] [--cloudpublicip=true | false]",
 	"Writes machines with their disks to an OVF descriptor and the files\n"
 	"next to it, or to one .ova archive.\n",
 };

@@ -867,8 +867,8 @@ out:
 
 const struct vbm_help help_import = {
 	"import a virtual appliance (OVF/OVA) and create virtual machines",
-	"VBoxManage import <ovfname | ovaname> [--dry-run] [--options=keepallmacs | keepnatmacs | importtovdi] [--vsys=n] [--ostype=ostype] [--vmname=name] [--settingsfile=file] [--basefolder=folder] [--group=group] [--memory=MB] [--cpus=n] [--description=text] [--eula=show | accept] [--unit=n] [--ignore] [--scsitype=BusLogic | LsiLogic] [--disk=path] [--controller=index] [--port=n]\n"
-	"VBoxManage import OCI:// --cloud [--ostype=ostype] [--vmname=name] [--basefolder=folder] [--memory=MB] [--cpus=n] [--description=text] --cloudprofile=profile --cloudinstanceid=id [--cloudbucket=bucket]",
+	"VBoxManage\bimport <ovfname | ovaname> [--dry-run] [--options=keepallmacs | keepnatmacs | importtovdi] [--vsys=n] [--ostype=ostype] [--vmname=name] [--settingsfile=file] [--basefolder=folder] [--group=group] [--memory=MB] [--cpus=n] [--description=text] [--eula=show | accept] [--unit=n] [--ignore] [--scsitype=BusLogic | LsiLogic] [--disk=path] [--controller=index] [--port=n]\n"
+	"VBoxManage\bimport OCI:// --cloud [--ostype=ostype] [--vmname=name] [--basefolder=folder] [--memory=MB] [--cpus=n] [--description=text] --cloudprofile=profile --cloudinstanceid=id [--cloudbucket=bucket]",
 	"Reads an appliance, lists what it would create (--dry-run stops\n"
 	"there) and creates the machines with their disks.\n",
 };

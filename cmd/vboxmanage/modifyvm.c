@@ -620,8 +620,10 @@ static int mv_general(struct mv *mv)
 	struct vb_getopt *g = mv->g;
 	struct machine *m = mv->m;
 	struct vb_error err = { 0 };
-	uint32_t u = g->v.u32;
-	bool f = g->v.b;
+	unsigned type = g->def ? g->def->flags & VBGO_TYPE_MASK : VBGO_NOVAL;
+	uint32_t u = type == VBGO_U32 ? g->v.u32 : 0;
+	/* only the member the option filled may be read */
+	bool f = (type == VBGO_ONOFF || type == VBGO_BOOL) && g->v.b;
 	int rc;
 
 	switch (mv->c) {

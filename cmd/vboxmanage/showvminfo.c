@@ -342,8 +342,8 @@ static int show_state_and_misc(struct vi *v)
 		 hwm_get_u32(m, HWM_MONITORS), "");
 	show_bool(v, "accelerate3d", "3D Acceleration:",
 		  hwm_get_bool(m, HWM_ACCEL3D));
-	show_bool(v, "accelerate2dvideo", "2D Video Acceleration:",
-		  hwm_get_bool(m, HWM_ACCEL2D));
+	/* 7.0 dropped VHWA: the API reports it off whatever the file says */
+	show_bool(v, "accelerate2dvideo", "2D Video Acceleration:", false);
 	show_bool(v, "teleporterenabled", "Teleporter Enabled:",
 		  hwm_get_bool(m, HWM_TELEPORTER_ENABLED));
 	show_u32(v, "teleporterport", "Teleporter Port:",

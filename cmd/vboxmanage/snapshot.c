@@ -930,7 +930,7 @@ static int do_list(struct vbm_ctx *ctx, struct machine *m, int argc,
 			break;
 		case 'h':
 		case '?':
-			vbm_full_help(ctx->cmd);
+			vbm_full_help(ctx);
 			return VBM_OK;
 		case 'V':
 			printf("%s\n", vbm_version_string());
@@ -1024,14 +1024,14 @@ int cmd_snapshot(struct vbm_ctx *ctx, int argc, char **argv)
 
 const struct vbm_help help_snapshot = {
 	"manage virtual machine snapshots",
-	"VBoxManage snapshot <uuid|vmname>\n"
-	"VBoxManage snapshot <uuid|vmname> take <snapshot-name> [--description=description] [--live] [--uniquename Number,Timestamp,Space,Force]\n"
-	"VBoxManage snapshot <uuid|vmname> delete <snapshot-name>\n"
-	"VBoxManage snapshot <uuid|vmname> restore <snapshot-name>\n"
-	"VBoxManage snapshot <uuid|vmname> restorecurrent\n"
-	"VBoxManage snapshot <uuid|vmname> edit < snapshot-name | --current > [--description=description] [--name=new-name]\n"
-	"VBoxManage snapshot <uuid|vmname> list [[--details] | [--machinereadable]]\n"
-	"VBoxManage snapshot <uuid|vmname> showvminfo <snapshot-name>",
+	"VBoxManage\bsnapshot <uuid|vmname>\n"
+	"VBoxManage\bsnapshot <uuid|vmname> take <snapshot-name> [--description=description] [--live] [--uniquename\bNumber,Timestamp,Space,Force]\n"
+	"VBoxManage\bsnapshot <uuid|vmname> delete <snapshot-name>\n"
+	"VBoxManage\bsnapshot <uuid|vmname> restore <snapshot-name>\n"
+	"VBoxManage\bsnapshot <uuid|vmname> restorecurrent\n"
+	"VBoxManage\bsnapshot <uuid|vmname> edit < snapshot-name | --current > [--description=description] [--name=new-name]\n"
+	"VBoxManage\bsnapshot <uuid|vmname> list [[--details] | [--machinereadable]]\n"
+	"VBoxManage\bsnapshot <uuid|vmname> showvminfo <snapshot-name>",
 	"Takes, deletes, restores, renames and lists the snapshots of a\n"
 	"machine that is powered off.  A snapshot keeps the machine's settings\n"
 	"and its hard disks as they were; the machine continues on new\n"

@@ -252,6 +252,7 @@ struct ostype {
 	const char *audio_ctl;      /* "AC97" / "HDA" / "SB16" */
 	const char *audio_codec;
 	unsigned hints;             /* OSH_* */
+	unsigned serial_ports;      /* serial ports enabled for new VMs */
 };
 #define OSH_64BIT     0x0001
 #define OSH_HWVIRTEX  0x0002
@@ -269,10 +270,13 @@ struct ostype {
 #define OSH_TPM2      0x2000
 #define OSH_TFRESET   0x4000
 #define OSH_EFI_SB    0x8000
+#define OSH_WDDM      0x10000   /* guest has a WDDM graphics driver */
 
 /* The table, terminated by an entry with id NULL. */
 extern const struct ostype ostype_table[];
 /* By id (case-insensitive, as VirtualBox); NULL if unknown. */
 const struct ostype *ostype_find(const char *id);
+/* Number of entries in ostype_table[]. */
+unsigned ostype_count(void);
 
 #endif

@@ -686,7 +686,7 @@ int vbox_register_machine(struct vbox *vb, struct machine *m,
 	for (i = 0; i < vb->nmach; i++) {
 		if (vb_uuid_eq(&vb->mach[i].uuid, &m->uuid)) {
 			vbox_global_unlock(vb);
-			vb_err(err, EEXIST, VBOX_E_OBJECT_IN_USE,
+			vb_err(err, EEXIST, VB_E_INVALIDARG,
 			       "Registered machine with UUID {%s} ('%s') already exists",
 			       vb_uuid_fmt(&m->uuid, ub), vb->mach[i].src);
 			vb_err_where(err, "VirtualBoxWrap", "IVirtualBox",

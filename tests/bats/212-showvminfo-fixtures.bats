@@ -68,7 +68,7 @@ load vmconfig
 	[ "${lines[2]}" = "Config file:     $FX" ]
 	[ "${lines[3]}" = "Encryption:     disabled" ]
 	[ "${lines[4]}" = "Access error details:" ]
-	expect_err "VBoxManage: error: Could not open the file '$FX' (No such file or directory)"
+	expect_err "VBoxManage: error: Runtime error opening '$FX' for reading: -102 (File not found.)."
 	vbm showvminfo "$u" --machinereadable
 	expect_status 0
 	[ "${#lines[@]}" -eq 2 ]

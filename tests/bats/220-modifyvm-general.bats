@@ -221,9 +221,9 @@ EOF2
 	grep -q '<HPET enabled="true"/>' "$VMF"
 	vbm modifyvm dflt --cpus 1 --rtc-use-utc off --hpet off
 	expect_status 0
-	! grep -q '<CPU' "$VMF"
-	! grep -q '<RTC' "$VMF"
-	! grep -q '<HPET' "$VMF"
+	lacks '<CPU' "$VMF"
+	lacks '<RTC' "$VMF"
+	lacks '<HPET' "$VMF"
 	grep -q '<Memory RAMSize="256"/>' "$VMF"
 }
 

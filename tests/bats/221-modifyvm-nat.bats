@@ -86,7 +86,7 @@ VBoxManage: error: Context: "AddRedirect(Bstr(strName).raw(), proto, Bstr(strHos
 	[ -z "$output$stderr" ]
 	vbm showvminfo $U --machinereadable
 	expect_no_out 'Forwarding(0)="ssh,tcp,127.0.0.1,2222,,22"'
-	! grep -q '<Forwarding' "$VMF"
+	lacks '<Forwarding' "$VMF"
 	# the emptied NAT element goes, the adapter stays
 	grep -q '<NAT/>' "$VMF"
 }

@@ -115,7 +115,7 @@ local_setup() {
 	expect_status 0
 	vbm showvminfo nicvm --machinereadable
 	expect_out 'intnet1="lab"'
-	! grep -q '<DisabledModes>' "$VMF"
+	lacks '<DisabledModes>' "$VMF"
 }
 
 @test "an empty internal network name on an intnet adapter is refused" {
@@ -148,7 +148,7 @@ local_setup() {
 	# tracing off drops the trace file too
 	vbm modifyvm nicvm --nictrace1 off
 	expect_status 0
-	! grep -q 'tracefile=' "$VMF"
+	lacks 'tracefile=' "$VMF"
 	vbm modifyvm nicvm --nic-promisc1 allow-network
 	vbm showvminfo nicvm
 	[[ $output == *"Promisc Policy: allow-vms,"* ]]
@@ -210,5 +210,5 @@ VBoxManage: error: Invalid NIC number 9" ]
 	expect_status 0
 	vbm showvminfo nicvm
 	[[ $output == *"Attachment: Generic 'UDPTunnel' {  },"* ]]
-	! grep -q '<Property' "$VMF"
+	lacks '<Property' "$VMF"
 }

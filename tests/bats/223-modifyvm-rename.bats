@@ -161,7 +161,7 @@ VBoxManage: error: Context: \"SaveSettings()\" at line 3640 of file VBoxManageMo
 	vbm modifyvm grp --groups /
 	expect_status 0
 	[ -f "$VMS/grp/grp.vbox" ]
-	! grep -q '<Groups>' "$VMS/grp/grp.vbox"
+	lacks '<Groups>' "$VMS/grp/grp.vbox"
 }
 
 @test "bad group names: VirtualBox's errors" {

@@ -56,7 +56,7 @@ local_setup() {
 	expect_out 'uartmode1="disconnected"'
 	vbm modifyvm dev --uart1 off
 	expect_status 0
-	! grep -q '<UART' "$VMF"
+	lacks '<UART' "$VMF"
 }
 
 @test "serial port errors: exit 2 for missing values, 1 for bad ones" {
@@ -146,7 +146,7 @@ local_setup() {
 	expect_status 2
 	vbm modifyvm dev --usb-ohci off --usb-ehci off --usb-xhci off
 	expect_status 0
-	! grep -q '<USB' "$VMF"
+	lacks '<USB' "$VMF"
 	# --usb is the deprecated OHCI switch
 	vbm modifyvm dev --usb on
 	expect_status 0
@@ -216,7 +216,7 @@ Warning: '--vrdpreusecon' is deprecated. Use '--vrdereusecon'." ]
 	expect_no_out 'vrdeproperty[Security/Method]="TLS"'
 	vbm modifyvm dev --vrde-property Security/Method=
 	expect_status 0
-	! grep -q 'Security/Method' "$VMF"
+	lacks 'Security/Method' "$VMF"
 	vbm modifyvm dev --vrde-property novalue
 	expect_status 1
 }
@@ -239,7 +239,7 @@ Warning: '--vrdpreusecon' is deprecated. Use '--vrdereusecon'." ]
 	# back to floppy/dvd/disk/none: the Boot element goes
 	vbm modifyvm dev --boot1 floppy
 	expect_status 0
-	! grep -q '<Boot>' "$VMF"
+	lacks '<Boot>' "$VMF"
 	vbm modifyvm dev --boot1 usb
 	expect_status 2
 	expect_err "VBoxManage: error: Invalid boot device 'usb'"
@@ -260,10 +260,10 @@ Warning: '--vrdpreusecon' is deprecated. Use '--vrdereusecon'." ]
 	[[ $output == *'cpuid=0000000a,00000000,0000000f,00000000,00000000,ffffffff'* ]]
 	vbm modifyvm dev --cpuid-remove 0x80000001
 	expect_status 0
-	! grep -q 'id="2147483649"' "$VMF"
+	lacks 'id="2147483649"' "$VMF"
 	vbm modifyvm dev --cpuid-remove-all
 	expect_status 0
-	! grep -q 'CpuIdTree' "$VMF"
+	lacks 'CpuIdTree' "$VMF"
 	vbm modifyvm dev --cpuid-set 1 2 3
 	expect_status 2
 	expect_err "VBoxManage: error: Missing or invalid argument to '--cpuid-set'"
@@ -280,7 +280,7 @@ Warning: '--vrdpreusecon' is deprecated. Use '--vrdereusecon'." ]
 	grep -q '<Cpu id="2"/>' "$VMF"
 	vbm modifyvm dev --unplugcpu 2
 	expect_status 0
-	! grep -q '<Cpu id="2"/>' "$VMF"
+	lacks '<Cpu id="2"/>' "$VMF"
 	vbm modifyvm dev --unplug-cpu 0
 	expect_status 1
 	expect_err "VBoxManage: error: It is not possible to detach CPU 0"
@@ -290,8 +290,8 @@ Warning: '--vrdpreusecon' is deprecated. Use '--vrdereusecon'." ]
 	expect_err "VBoxManage: error: CPU hotplugging can't be disabled because the maximum number of CPUs is not equal to the amount of CPUs attached"
 	vbm modifyvm dev --plugcpu 1 --plugcpu 2 --plugcpu 3 --cpuhotplug off
 	expect_status 0
-	! grep -q 'CpuTree' "$VMF"
-	! grep -q 'hotplug=' "$VMF"
+	lacks 'CpuTree' "$VMF"
+	lacks 'hotplug=' "$VMF"
 }
 
 @test "hardware virtualisation and CPU flags" {
@@ -336,4 +336,15 @@ Warning: '--vrdpreusecon' is deprecated. Use '--vrdereusecon'." ]
 	expect_out "Keyboard Device:             USB Keyboard"
 	expect_out "Clipboard Mode:              Bidirectional"
 	expect_out "Drag and drop Mode:          HostToGuest"
+}
+
+@test "2D video acceleration is stored but 7.0 always reports it off" {
+	vbm modifyvm dev --accelerate-2d-video on --accelerate3d on
+	expect_status 0
+	grep -q 'accelerate2DVideo="true"' "$VMF"
+	vbm showvminfo dev --machinereadable
+	expect_out 'accelerate3d="on"'
+	expect_out 'accelerate2dvideo="off"'
+	vbm showvminfo dev
+	expect_out "2D Video Acceleration:       disabled"
 }

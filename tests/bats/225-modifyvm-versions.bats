@@ -28,7 +28,7 @@ ver_of() {
 		"${FX%.vbox}-1.12-windows.vbox"
 	grep -q '<Paravirt provider="KVM"/>' "$FX"
 	# the 1.12 USB element is written in the 1.14+ layout
-	! grep -q '<USBController' "$FX"
+	lacks '<USBController' "$FX"
 	grep -q '<Controller name="OHCI" type="OHCI"/>' "$FX"
 	vbm showvminfo MS-DOS --machinereadable
 	expect_out 'paravirtprovider="kvm"'
@@ -137,7 +137,7 @@ EOF2
 	expect_out 'vrde="off"'
 	vbm modifyvm oldv --vrde on
 	expect_status 0
-	! grep -q '<RemoteDisplay' "$VMF"
+	lacks '<RemoteDisplay' "$VMF"
 	vbm showvminfo oldv --machinereadable
 	expect_out 'vrde="on"'
 	mkfile newv c1c2c3c4-0000-4000-8000-000000000002 '' '<Hardware/>' 1.16

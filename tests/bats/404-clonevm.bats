@@ -175,7 +175,8 @@ mr() {
 @test "clonevm: errors, and nothing left behind" {
 	vbm clonevm
 	expect_status 1
-	expect_out "  VBoxManage clonevm <vmname|uuid> [--basefolder=basefolder] [--groups=group,...] [--mode=machine | --mode=machinechildren | --mode=all] [--name=name] [--options=option,...] [--register] [--snapshot=snapshot-name] [--uuid=uuid]"
+	expect_out "Usage - Create a clone of an existing virtual machine:"
+	expect_out "  VBoxManage clonevm <vmname|uuid> [--basefolder=basefolder]"
 	vbm clonevm src --mode bogus
 	expect_status 2
 	expect_err "VBoxManage: error: Invalid clone mode 'bogus'"

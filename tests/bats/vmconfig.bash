@@ -58,3 +58,13 @@ XML
 	vbm registervm "$VMF"
 	expect_status 0
 }
+
+# lacks PATTERN FILE: FILE has no line matching PATTERN (grep -q).
+# (A bare "! grep" would not fail a Bats test.)
+lacks() {
+	if grep -q -- "$1" "$2"; then
+		echo "$2 has a line matching $1:"
+		grep -- "$1" "$2"
+		return 1
+	fi
+}

@@ -497,3 +497,43 @@ void test_model__bump_on_newer_setting(void)
 	expect_in(m, "<Adapter slot=\"0\" enabled=\"true\" MACAddress=\"080027000001\">");
 	machine_free(m);
 }
+
+void test_model__audio_driver_of_other_hosts(void)
+{
+	struct machine *m = mk("1.15", "",
+			       "<Hardware><AudioAdapter driver=\"DirectSound\"/></Hardware>");
+	const char *host = hwm_audio_host_default();
+
+	T_ASSERT(!strcmp(host, "Pulse") || !strcmp(host, "ALSA") ||
+		 !strcmp(host, "OSS"));
+	/* read as this host's backend, the file untouched */
+	T_EQ_STR(hwm_audio_driver(m), host);
+	T_EQ_STR(hwm_get_str(m, HWM_AUDIO_DRIVER), "DirectSound");
+	machine_free(m);
+	/* Linux drivers stay, whatever their case (pre-1.3 lower case) */
+	m = mk("1.15", "", "<Hardware><AudioAdapter driver=\"alsa\"/></Hardware>");
+	T_EQ_STR(hwm_audio_driver(m), "ALSA");
+	machine_free(m);
+	m = mk("1.15", "", "<Hardware><AudioAdapter driver=\"Null\"/></Hardware>");
+	T_EQ_STR(hwm_audio_driver(m), "Null");
+	machine_free(m);
+}
+
+void test_model__normalize_gives_enabled_nics_a_mac(void)
+{
+	struct machine *m = mk("1.19", "",
+			       "<Hardware><Network>"
+			       "<Adapter slot=\"0\" enabled=\"true\"><NAT/></Adapter>"
+			       "<Adapter slot=\"1\" type=\"82540EM\"/>"
+			       "</Network></Hardware>");
+	const char *mac;
+
+	T_OK(hwm_normalize(m));
+	mac = hwm_nic_str(m, 0, HWN_MAC);
+	T_EQ_INT(strlen(mac), 12);
+	T_ASSERT(!strncmp(mac, "080027", 6));
+	/* a disabled adapter is left as it is */
+	T_EQ_STR(hwm_nic_str(m, 1, HWN_MAC), "");
+	expect_in(m, "<Adapter slot=\"1\" type=\"82540EM\"/>");
+	machine_free(m);
+}
