@@ -91,7 +91,7 @@ local_setup() {
 	[[ "${lines[0]}" =~ ^\"testbox_1795321782983_70660\"\ \{.+\}$ ]]
 	vbm showvminfo testbox_1795321782983_70660 --machinereadable
 	expect_status 0
-	expect_out 'ostype="Debian_64"'
+	expect_out 'ostype="Debian (64-bit)"'
 	expect_out 'memory=512'
 	expect_out 'cpus=2'
 	expect_out 'nic1="nat"'
@@ -132,7 +132,7 @@ local_setup() {
 	vbm showvminfo vdi --machinereadable
 	expect_out 'memory=256'
 	expect_out 'cpus=1'
-	expect_out 'ostype="Debian"'
+	expect_out 'ostype="Debian (32-bit)"'
 	expect_no_out '"IDE-1-0"="emptydrive"'
 }
 

@@ -127,7 +127,8 @@ mr() {
 	[ "$(first_byte "$(state_disk src)")" = 66 ]
 	# the chain was copied, not shared
 	[ -f "$VMS/everything/everything.vdi" ]
-	[ -z "$(grep -l "$VMS/src/" "$VMS/everything/everything.vbox")" ]
+	run grep -c "$VMS/src/" "$VMS/everything/everything.vbox"
+	[ "$output" = 0 ]
 }
 
 @test "--mode machineandchildren clones the snapshot and what follows it" {

@@ -29,7 +29,7 @@ for m in re.finditer(r"^SnapshotName(-[0-9-]+)?=\"(.*)\"$", t, re.M):
 
 chain() {
 	local fmt=$1 ext
-	ext=$(echo "$fmt" | tr 'A-Z' 'a-z')
+	ext=$(echo "$fmt" | tr '[:upper:]' '[:lower:]')
 	new_vm vm "$fmt"
 	vdw "$VMS/vm/vm.$ext" 0 512 0xa1
 	vbm snapshot vm take s1
@@ -264,8 +264,10 @@ CurrentSnapshotNode=\"SnapshotName-2-1\""
 	vdw "$VMS/vm/second.vmdk" 512 512 0x77
 	vbm snapshot vm take s1
 	expect_status 0
-	[ "$(ls "$VMS/vm/Snapshots" | grep -c '\.vdi$')" = 1 ]
-	[ "$(ls "$VMS/vm/Snapshots" | grep -c '\.vmdk$')" = 1 ]
+	vdis=("$VMS"/vm/Snapshots/*.vdi)
+	vmdks=("$VMS"/vm/Snapshots/*.vmdk)
+	[ "${#vdis[@]}" = 1 ] && [ -f "${vdis[0]}" ]
+	[ "${#vmdks[@]}" = 1 ] && [ -f "${vmdks[0]}" ]
 	vbm showvminfo vm --machinereadable
 	expect_out '"SATA-2-0"="emptydrive"'
 	d2=$(sed -n 's/^"SATA-1-0"="\(.*\)"$/\1/p' <<<"$output")

@@ -30,7 +30,7 @@ byte_at() {
 
 new_vm() {
 	local fmt=${2:-VDI} ext
-	ext=$(echo "$fmt" | tr 'A-Z' 'a-z')
+	ext=$(echo "$fmt" | tr '[:upper:]' '[:lower:]')
 	"$VB_BIN/VBoxManage" createvm --name "$1" --register >/dev/null &&
 	"$VB_BIN/VBoxManage" createmedium disk --filename "$VMS/$1/$1.$ext" \
 		--format "$fmt" --size 8 >/dev/null 2>&1 &&
