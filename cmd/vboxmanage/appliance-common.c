@@ -11,6 +11,7 @@
 
 #include "cmd/vboxmanage/appliance.h"
 #include "lib/settings/state.h"
+#include "lib/util/fileio.h"
 #include "lib/util/path.h"
 #include "lib/util/strbuf.h"
 
@@ -279,4 +280,127 @@ char *app_snapshot_folder(struct machine *m)
 time_t app_now(void)
 {
 	return time(NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* NVRAM files                                                         */
+
+/* The BIOS element of a level (<Machine> or <Snapshot>): where
+ * machine_elem() puts it for the file's version, below the level's own
+ * Hardware. */
+static struct snode *level_bios(struct machine *m, struct snode *level,
+				bool create)
+{
+	struct snode *top = sdoc_top(machine_doc(m)), *hw;
+	const char *name = "BIOS";
+	struct snode *b = machine_elem(m, ME_BIOS, false);
+
+	if (level == top)
+		return machine_elem(m, ME_BIOS, create);
+	if (b)
+		name = snode_name(b);
+	hw = create ? snode_ensure(level, "Hardware")
+		    : snode_child(level, "Hardware");
+	if (!hw)
+		return NULL;
+	return create ? snode_ensure(hw, name) : snode_child(hw, name);
+}
+
+char *app_nvram_path(struct machine *m, struct snode *level)
+{
+	struct snode *top = sdoc_top(machine_doc(m));
+	const char *p = snode_attr(snode_child(level_bios(m, level, false),
+					       "NVRAM"), "path");
+	const char *fw;
+	char *s, *r;
+
+	if (p && *p) {
+		s = path_slashes(p);
+		r = s ? path_abs_from(machine_folder(m), s) : NULL;
+		free(s);
+		return r;
+	}
+	if (level != top)
+		return NULL;
+	/* the current state of an EFI machine has one by default */
+	fw = snode_attr(snode_child(snode_child(top, "Hardware"), "Firmware"),
+			"type");
+	if (!fw || strncmp(fw, "EFI", 3))
+		return NULL;
+	return app_nvram_default(m);
+}
+
+char *app_nvram_default(struct machine *m)
+{
+	char *s = path_strip_ext(machine_path(m)), *r;
+
+	r = s ? vb_asprintf("%s.nvram", s) : NULL;
+	free(s);
+	return r;
+}
+
+int app_nvram_set(struct machine *m, struct snode *level, const char *abs)
+{
+	struct snode *bios = level_bios(m, level, true), *nv;
+	const char *folder = machine_folder(m);
+	size_t fl = strlen(folder);
+
+	nv = bios ? snode_ensure(bios, "NVRAM") : NULL;
+	if (!nv)
+		return -ENOMEM;
+	/* relative to the machine folder when inside it, as VirtualBox
+	 * stores paths */
+	if (!strncmp(abs, folder, fl) && abs[fl] == '/')
+		abs += fl + 1;
+	return snode_set_attr(nv, "path", abs);
+}
+
+char *app_nvram_snapshot_name(struct machine *m)
+{
+	char *folder = app_snapshot_folder(m), *r;
+	struct timespec ts;
+	struct tm tm;
+
+	if (!folder)
+		return NULL;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	r = vb_asprintf("%s/%04d-%02d-%02dT%02d-%02d-%02d-%09ldZ.nvram",
+			folder, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+	free(folder);
+	return r;
+}
+
+int app_nvram_copy(const char *from, const char *to, struct app_files *made,
+		   struct vb_error *err)
+{
+	char *dir = path_dirname(to);
+	int rc;
+
+	if (!dir)
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	if (!path_is_dir(dir)) {
+		rc = path_mkdirs(dir, 0755);
+		if (rc) {
+			free(dir);
+			return vb_err(err, -rc, VBOX_E_FILE_ERROR,
+				      "Could not create the directory '%s' (%s)",
+				      to, strerror(-rc));
+		}
+		if (made && app_files_add(made, dir)) {
+			free(dir);
+			return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY,
+				      "Out of memory");
+		}
+	}
+	free(dir);
+	rc = vb_copy_file(from, to, 1, err);
+	if (rc)
+		return vb_err(err, -rc, VBOX_E_FILE_ERROR,
+			      "Could not copy the NVRAM file '%s' to '%s' (%s)",
+			      from, to, strerror(-rc));
+	if (made && app_files_add(made, to))
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	return 0;
 }

@@ -78,6 +78,23 @@ char *app_snapshot_folder(struct machine *m);
 /* Time for settings timestamps. */
 time_t app_now(void);
 
+/*
+ * NVRAM files (the EFI variable store, settings 1.18+): the file of a
+ * level (<Machine>: the current state, which has "<settings>.nvram" by
+ * default when the firmware is EFI; <Snapshot>: only a recorded path),
+ * absolute, or NULL.  app_nvram_set records a path for a level (relative
+ * to the machine folder when inside it).  A snapshot's copy is named
+ * after the time, as VirtualBox names it: "<snapshot folder>/
+ * 2024-01-02T03-04-05-123456789Z.nvram".  app_nvram_copy copies a file,
+ * making the folder, and records what it made in `made` (may be NULL).
+ */
+char *app_nvram_path(struct machine *m, struct snode *level);
+char *app_nvram_default(struct machine *m);
+int app_nvram_set(struct machine *m, struct snode *level, const char *abs);
+char *app_nvram_snapshot_name(struct machine *m);
+int app_nvram_copy(const char *from, const char *to, struct app_files *made,
+		   struct vb_error *err);
+
 /* ------------------------------------------------------------------ */
 /* Import (import.c, appliance-import.c)                               */
 

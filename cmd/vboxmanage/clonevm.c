@@ -21,8 +21,10 @@
  * "<clone>-disk<N>"; keepdisknames keeps them.  Everything created is
  * removed again when the clone fails.
  *
- * Not done: saved-state files (the source must not be running), NVRAM
- * file copies.
+ * NVRAM files of the cloned states are copied ("<clone>.nvram" for the
+ * current state, the same names in the snapshot folder for snapshots).
+ *
+ * Not done: saved-state files (the source must not be running).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -695,6 +697,69 @@ static const struct vb_option clone_opts[] = {
 	{ "--uuid", O_UUID, VBGO_UUID },
 };
 
+/* ------------------------------------------------------------------ */
+/* NVRAM files                                                         */
+
+/* One level's NVRAM file: copied from the source level's, or the path
+ * dropped when the source has no file (it would name a file of the
+ * source's folder). */
+static int nvram_level(struct clone *c, struct snode *src_level,
+		       struct snode *t_level, const char *to)
+{
+	char *from = src_level ? app_nvram_path(c->src, src_level) : NULL;
+	struct snode *bios;
+	int rc = 0;
+
+	if (from && path_is_file(from)) {
+		rc = app_nvram_copy(from, to, c->created, c->err);
+		if (!rc && app_nvram_set(c->t, t_level, to))
+			rc = vb_err(c->err, ENOMEM, VB_E_OUTOFMEMORY,
+				    "Out of memory");
+	} else {
+		bios = snode_child(snode_child(t_level, "Hardware"), "BIOS");
+		snode_remove(snode_child(bios, "NVRAM"));
+	}
+	free(from);
+	return rc;
+}
+
+/* MachineCloneVM copies the NVRAM file of every state it clones: the
+ * clone's current state gets "<clone>.nvram", its snapshots keep their
+ * file names in the clone's snapshot folder.  state_src is the source
+ * level the clone's current state was made from. */
+static int clone_nvram(struct clone *c, struct snode *state_src)
+{
+	struct snode *top = sdoc_top(machine_doc(c->t)), *s;
+	char *to = app_nvram_default(c->t);
+	int rc;
+
+	if (!to)
+		return vb_err(c->err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	rc = nvram_level(c, state_src, top, to);
+	free(to);
+	for (s = snapshot_root(c->t); !rc && s; s = snapshot_next(s)) {
+		struct snode *ss = NULL;
+		struct vb_uuid u;
+		struct vb_error e2 = { 0 };
+		char ub[40], *from;
+
+		if (snapshot_uuid(s, &u) ||
+		    snapshot_find(c->src, vb_uuid_fmt(&u, ub), &ss, &e2))
+			ss = NULL;
+		from = ss ? app_nvram_path(c->src, ss) : NULL;
+		to = from ? vb_asprintf("%s/%s", c->t_snapfolder,
+					path_basename(from)) : NULL;
+		if (from && !to)
+			rc = vb_err(c->err, ENOMEM, VB_E_OUTOFMEMORY,
+				    "Out of memory");
+		else
+			rc = nvram_level(c, to ? ss : NULL, s, to);
+		free(from);
+		free(to);
+	}
+	return rc;
+}
+
 int cmd_clonevm(struct vbm_ctx *ctx, int argc, char **argv)
 {
 	const char *src_name = NULL, *snap_name = NULL, *name = NULL;
@@ -708,7 +773,7 @@ int cmd_clonevm(struct vbm_ctx *ctx, int argc, char **argv)
 	struct vb_getopt g;
 	struct vb_uuid uuid;
 	struct machine *src = NULL, *t = NULL;
-	struct snode *snap = NULL;
+	struct snode *snap = NULL, *state_src;
 	struct clone c;
 	struct vbox *vb;
 	char *dflt = NULL, *path = NULL, *folder = NULL, *group1 = NULL;
@@ -806,6 +871,18 @@ int cmd_clonevm(struct vbm_ctx *ctx, int argc, char **argv)
 				       SRC, 728))
 		goto out;
 
+	/* the source level the clone's current state comes from */
+	state_src = sdoc_top(machine_doc(src));
+	if (snap && mode == CM_MACHINE) {
+		state_src = snap;
+	} else if (snap && mode == CM_CHILDREN) {
+		struct snode *cur = snapshot_current(src);
+
+		while (cur && cur != snap)
+			cur = snapshot_parent(cur);
+		if (!cur)
+			state_src = snap;
+	}
 	vbm_progress_start(&pr);
 	rc = build_settings(vb, src, snap, path, name, &uuid, groups, mode,
 			    opts, &t, &err);
@@ -838,6 +915,8 @@ int cmd_clonevm(struct vbm_ctx *ctx, int argc, char **argv)
 		goto progress_fail;
 	}
 	rc = clone_media(&c);
+	if (!rc)
+		rc = clone_nvram(&c, state_src);
 	clone_release(&c);
 	if (rc)
 		goto progress_fail;

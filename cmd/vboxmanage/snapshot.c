@@ -10,12 +10,14 @@
  * differencing child it has (into a base disk, or a differencing disk
  * into its child), restoring one discards the current state's own
  * differencing images and makes new ones on the snapshot's disks.
+ * The current state's NVRAM file (EFI machines) is copied for a new
+ * snapshot (named after the time, in the snapshot folder), copied back to
+ * "<machine>.nvram" on restore and removed with the snapshot.
  * Anything created for an operation that fails is removed again; merges
  * keep every image readable with its old content at every step.
  *
  * Not done: live snapshots of running machines (--live is accepted and has
- * no effect offline), saved-state files of snapshots, the NVRAM file
- * copies VirtualBox makes for EFI machines, "snapshot dump".
+ * no effect offline), saved-state files of snapshots, "snapshot dump".
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd/vboxmanage/appliance.h"
 #include "cmd/vboxmanage/commands.h"
@@ -273,6 +276,87 @@ static char *unique_name(struct machine *m, const char *name, unsigned f)
 	return NULL;
 }
 
+/* ------------------------------------------------------------------ */
+/* NVRAM files                                                         */
+
+/* Taking: the current state's NVRAM file, when there is one, is copied
+ * for the snapshot (SessionMachine::takeSnapshot). */
+static int nvram_take(struct machine *m, struct snode *snap,
+		      struct app_files *made, struct vb_error *err)
+{
+	char *cur = app_nvram_path(m, sdoc_top(machine_doc(m))), *to;
+	int rc;
+
+	if (!cur || !path_is_file(cur)) {
+		free(cur);
+		return 0;
+	}
+	to = app_nvram_snapshot_name(m);
+	if (!to) {
+		free(cur);
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	}
+	rc = app_nvram_copy(cur, to, made, err);
+	if (!rc && app_nvram_set(m, snap, to))
+		rc = vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	free(cur);
+	free(to);
+	return rc;
+}
+
+/* Restoring: the snapshot's NVRAM file becomes the current state's (at
+ * the default place).  The copy goes to *tmp first; nvram_commit()
+ * moves it in once the settings are saved. */
+static int nvram_restore(struct machine *m, struct snode *snap, char **tmp,
+			 char **dst, struct vb_error *err)
+{
+	char *from = app_nvram_path(m, snap);
+	int rc;
+
+	*tmp = *dst = NULL;
+	if (!from || !path_is_file(from)) {
+		free(from);
+		return 0;
+	}
+	*dst = app_nvram_default(m);
+	*tmp = *dst ? vb_asprintf("%s.restore-tmp", *dst) : NULL;
+	if (!*tmp) {
+		free(from);
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	}
+	rc = app_nvram_copy(from, *tmp, NULL, err);
+	if (!rc && app_nvram_set(m, sdoc_top(machine_doc(m)), *dst))
+		rc = vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	free(from);
+	return rc;
+}
+
+static void nvram_commit(char *tmp, char *dst, bool ok)
+{
+	if (tmp) {
+		if (!ok || rename(tmp, dst))
+			unlink(tmp);
+	}
+	free(tmp);
+	free(dst);
+}
+
+/* Is the file still some level's NVRAM file? */
+static bool nvram_in_use(struct machine *m, const char *path)
+{
+	struct snode *s;
+	char *p = app_nvram_path(m, sdoc_top(machine_doc(m)));
+	bool used = p && !strcmp(p, path);
+
+	free(p);
+	for (s = snapshot_root(m); s && !used; s = snapshot_next(s)) {
+		p = app_nvram_path(m, s);
+		used = p && !strcmp(p, path);
+		free(p);
+	}
+	return used;
+}
+
 static int do_take(struct vbm_ctx *ctx, struct machine *m, int argc,
 		   char **argv)
 {
@@ -290,6 +374,7 @@ static int do_take(struct vbm_ctx *ctx, struct machine *m, int argc,
 	struct vbm_progress pr;
 	struct vb_getopt g;
 	struct vb_uuid id;
+	struct snode *snap;
 	const char *desc = "";
 	char *name = NULL, ub[40];
 	unsigned uflags = 0;
@@ -339,9 +424,12 @@ static int do_take(struct vbm_ctx *ctx, struct machine *m, int argc,
 	vbm_progress_start(&pr);
 	/* the snapshot keeps the state's disks; the state moves on to new
 	 * differencing images */
-	if (!snapshot_take(m, &id, name, desc, app_now(), &err))
+	snap = snapshot_take(m, &id, name, desc, app_now(), &err);
+	if (!snap)
 		goto progress_fail;
-	rc = diff_current_state(vb, m, &created, &err);
+	rc = nvram_take(m, snap, &created, &err);
+	if (!rc)
+		rc = diff_current_state(vb, m, &created, &err);
 	if (rc)
 		goto progress_fail;
 	vbm_progress_update(&pr, 90);
@@ -598,6 +686,7 @@ static int delete_snapshot(struct vbox *vb, struct machine *m,
 {
 	struct merge_plan *plans = NULL;
 	struct app_files gone = { 0 };
+	char *nv = NULL;
 	unsigned n = 0, i;
 	int rc;
 
@@ -629,11 +718,17 @@ static int delete_snapshot(struct vbox *vb, struct machine *m,
 		if (rc)
 			goto out;
 	}
+	nv = app_nvram_path(m, snap);
 	rc = snapshot_remove(m, snap, err);
 	if (!rc)
 		rc = machine_save(m, err);
-	if (!rc)
+	if (!rc) {
 		app_files_undo(&gone);  /* the images merged away */
+		/* and the snapshot's NVRAM copy */
+		if (nv && path_is_file(nv) && !nvram_in_use(m, nv))
+			unlink(nv);
+	}
+	free(nv);
 out:
 	app_files_release(&gone);
 	plans_free(plans, n);
@@ -653,6 +748,7 @@ static int restore_snapshot(struct vbox *vb, struct machine *m,
 			    struct vb_error *err)
 {
 	struct app_files created = { 0 }, gone = { 0 };
+	char *nv_tmp = NULL, *nv_dst = NULL;
 	struct hd_list l;
 	unsigned i;
 	int rc;
@@ -662,6 +758,8 @@ static int restore_snapshot(struct vbox *vb, struct machine *m,
 	if (rc)
 		return rc;
 	rc = snapshot_restore(m, snap, app_now(), err);
+	if (!rc)
+		rc = nvram_restore(m, snap, &nv_tmp, &nv_dst, err);
 	for (i = 0; !rc && i < l.n; i++) {
 		struct snode *node = app_reg_node(m, &l.v[i].uuid), *c;
 		char *path;
@@ -686,6 +784,7 @@ static int restore_snapshot(struct vbox *vb, struct machine *m,
 		vbm_progress_update(pr, 80);
 		rc = machine_save(m, err);
 	}
+	nvram_commit(nv_tmp, nv_dst, !rc);
 	if (rc) {
 		app_files_undo(&created);
 		app_files_release(&gone);

@@ -285,3 +285,31 @@ CurrentSnapshotNode=\"SnapshotName-2-1\""
 	raw_of "$VMS/vm/second.vmdk" "$BATS_TEST_TMPDIR/d3.raw"
 	[ "$(byte_at "$BATS_TEST_TMPDIR/d3.raw" 512)" = 77 ]
 }
+
+@test "EFI machines: the NVRAM file is copied for a snapshot, restored from it, removed with it, cloned" {
+	new_vm vm
+	vbm modifyvm vm --firmware efi
+	echo one >"$VMS/vm/vm.nvram"
+	vbm snapshot vm take s1
+	expect_status 0
+	nv=("$VMS"/vm/Snapshots/*.nvram)
+	[ "${#nv[@]}" = 1 ] && [ -f "${nv[0]}" ]
+	[[ "${nv[0]}" =~ /Snapshots/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}-[0-9]{9}Z\.nvram$ ]]
+	[ "$(cat "${nv[0]}")" = one ]
+	grep -q "<NVRAM path=\"Snapshots/${nv[0]##*/}\"/>" "$VMS/vm/vm.vbox"
+	echo two >"$VMS/vm/vm.nvram"
+	vbm snapshot vm restore s1
+	expect_status 0
+	[ "$(cat "$VMS/vm/vm.nvram")" = one ]
+	vbm showvminfo vm --machinereadable
+	expect_out "BIOS NVRAM File=\"$VMS/vm/vm.nvram\""
+	# a clone of the snapshot gets its own copy
+	vbm clonevm vm --snapshot s1 --name c
+	expect_status 0
+	[ "$(cat "$VMS/c/c.nvram")" = one ]
+	grep -q '<NVRAM path="c.nvram"/>' "$VMS/c/c.vbox"
+	vbm snapshot vm delete s1
+	expect_status 0
+	[ ! -e "${nv[0]}" ]
+	[ "$(cat "$VMS/vm/vm.nvram")" = one ]
+}
