@@ -219,11 +219,11 @@ static int build_settings(struct vbox *vb, struct machine *src,
 		if (keep_subtree(t, snap))
 			goto nomem;
 	}
-	/* the clone starts with its state as its own, unmodified */
-	if (snode_set_attr(top, "currentStateModified",
-			   mode == CM_ALL ? snode_attr(top,
-						       "currentStateModified")
-					  : snapshot_root(t) ? "false" : NULL) ||
+	/* the clone starts with its state as its own, unmodified (all
+	 * states: as the source's) */
+	if ((mode != CM_ALL &&
+	     snode_set_attr(top, "currentStateModified",
+			    snapshot_root(t) ? "false" : NULL)) ||
 	    snode_set_attr(top, "uuid", vb_uuid_fmt_braced(uuid, ub)) ||
 	    snode_set_attr(top, "name", name) ||
 	    snode_set_attr(top, "stateFile", NULL) ||
