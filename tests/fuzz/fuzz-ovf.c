@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/media/ova.h"
 #include "lib/settings/ovf.h"
@@ -25,10 +26,27 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct vbox *g_vb;
+static char home[] = "/tmp/fuzz-ovf-XXXXXX";
+
+/* the temporary home goes when the fuzzer exits */
+static void remove_home(void)
+{
+	char *p;
+
+	vbox_free(g_vb);
+	p = vb_asprintf("%s/VirtualBox.xml", home);
+	if (p)
+		unlink(p);
+	free(p);
+	p = vb_asprintf("%s/vms", home);
+	if (p)
+		rmdir(p);
+	free(p);
+	rmdir(home);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	static char home[] = "/tmp/fuzz-ovf-XXXXXX";
 	struct vb_error err = { 0 };
 	char *g, *x;
 
@@ -36,6 +54,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	if (!mkdtemp(home))
 		abort();
+	atexit(remove_home);
 	g = vb_asprintf("%s/VirtualBox.xml", home);
 	x = vb_asprintf(
 		"<?xml version=\"1.0\"?>\n<VirtualBox xmlns=\"http://www.virtualbox.org/\" version=\"1.12-linux\">"
