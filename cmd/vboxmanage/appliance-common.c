@@ -15,23 +15,6 @@
 #include "lib/util/path.h"
 #include "lib/util/strbuf.h"
 
-struct machine *app_find_machine(struct vbm_ctx *ctx, const char *spec,
-				 const char *context, const char *file,
-				 int line)
-{
-	struct vbox *vb = vbm_vbox(ctx);
-	struct vb_error err = { 0 };
-	struct machine *m;
-
-	if (!vb)
-		return NULL;
-	if (vbox_find_machine(vb, spec, &m, &err)) {
-		vbm_api_error(&err, context, file, line);
-		return NULL;
-	}
-	return m;
-}
-
 int app_check_offline(struct machine *m, const char *what,
 		      const char *context, const char *file, int line)
 {

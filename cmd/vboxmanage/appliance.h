@@ -15,10 +15,6 @@
 #include "lib/media/media.h"
 #include "lib/settings/mediareg.h"
 
-/* FindMachine with the Context text of the calling command. */
-struct machine *app_find_machine(struct vbm_ctx *ctx, const char *spec,
-				 const char *context, const char *file,
-				 int line);
 
 /* Offline operations (snapshots, cloning a running machine's files...):
  * the machine must not be run by a VM process.  Prints VirtualBox's

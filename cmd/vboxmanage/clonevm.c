@@ -816,7 +816,7 @@ int cmd_clonevm(struct vbm_ctx *ctx, int argc, char **argv)
 	vb = vbm_vbox(ctx);
 	if (!vb)
 		return VBM_FAIL;
-	src = app_find_machine(ctx, src_name,
+	src = vbm_find_machine_ctx(ctx, src_name,
 			       "FindMachine(Bstr(pszSrcName).raw(), srcMachine.asOutParam())",
 			       SRC, 678);
 	if (!src)

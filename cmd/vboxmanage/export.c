@@ -440,7 +440,7 @@ int cmd_export(struct vbm_ctx *ctx, int argc, char **argv)
 				rc = vbm_syntax(ctx, "Too many machines");
 				goto out;
 			}
-			m = app_find_machine(ctx, g.v.str,
+			m = vbm_find_machine_ctx(ctx, g.v.str,
 					     "FindMachine(Bstr(strMachine).raw(), machine.asOutParam())",
 					     SRC, 1244);
 			if (!m)

@@ -1096,7 +1096,7 @@ int cmd_snapshot(struct vbm_ctx *ctx, int argc, char **argv)
 
 	if (argc < 3)
 		return vbm_syntax(ctx, "Not enough parameters");
-	m = app_find_machine(ctx, argv[1],
+	m = vbm_find_machine_ctx(ctx, argv[1],
 			     "FindMachine(bstrMachine.raw(), pMachine.asOutParam())",
 			     SRC, 275);
 	if (!m)
