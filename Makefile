@@ -22,7 +22,7 @@ else
 B         ?= build-asan
 endif
 
-PKGS      := libxml-2.0 libarchive zlib
+PKGS      := libxml-2.0 libarchive zlib nettle
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SDL_CFLAGS := $(shell pkg-config --cflags sdl2 2>/dev/null)

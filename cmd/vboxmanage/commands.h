@@ -44,5 +44,9 @@ VBM_DECLARE(adoptstate);
 /* list hdds | dvds | floppies (showmediuminfo.c); kind is enum
  * mediareg_kind. */
 int vbm_list_media(struct vbm_ctx *ctx, int kind, bool long_fmt);
+VBM_DECLARE(snapshot);
+VBM_DECLARE(clonevm);
+VBM_DECLARE(export);
+VBM_DECLARE(import);
 
 #endif

@@ -49,15 +49,26 @@ void vbm_logo(bool to_stderr)
 }
 
 /* Print every line of text with the prefix. */
+/* Print every line of text with the prefix.  Messages can quote names
+ * taken from files (an extent name in a VMDK descriptor, say): control
+ * characters other than TAB are shown as '?' so that such a file cannot
+ * drive the user's terminal. */
 static void lines(const char *prefix, const char *text)
 {
 	const char *p = text;
 
 	do {
 		const char *nl = strchr(p, '\n');
-		int len = nl ? (int)(nl - p) : (int)strlen(p);
+		size_t len = nl ? (size_t)(nl - p) : strlen(p), i;
 
-		fprintf(stderr, "VBoxManage: %s%.*s\n", prefix, len, p);
+		fprintf(stderr, "VBoxManage: %s", prefix);
+		for (i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)p[i];
+
+			fputc((c < 0x20 && c != '\t') || c == 0x7f ? '?' : c,
+			      stderr);
+		}
+		fputc('\n', stderr);
 		p = nl ? nl + 1 : NULL;
 	} while (p && *p);
 }

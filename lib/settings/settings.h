@@ -154,6 +154,11 @@ int vbox_extradata_set(struct vbox *vb, const char *key, const char *value,
 /* Load a machine file (not necessarily registered). */
 int machine_load(struct vbox *vb, const char *path, struct machine **out,
 		 struct vb_error *err);
+/* A machine from settings file text in memory that is not on disk yet:
+ * path is where machine_save() will write it (import, clonevm). */
+int machine_load_mem(struct vbox *vb, const char *data, size_t len,
+		     const char *path, struct machine **out,
+		     struct vb_error *err);
 /* A new machine in memory (written by machine_save()). */
 int machine_create(struct vbox *vb, const char *path, const char *name,
 		   const struct vb_uuid *uuid, const char *ostype,

@@ -378,6 +378,31 @@ int machine_load(struct vbox *vb, const char *path, struct machine **out,
 	return 0;
 }
 
+int machine_load_mem(struct vbox *vb, const char *data, size_t len,
+		     const char *path, struct machine **out,
+		     struct vb_error *err)
+{
+	struct machine *m;
+	int rc;
+
+	*out = NULL;
+	m = machine_alloc(vb, path);
+	if (!m)
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	rc = sdoc_load_mem(data, len, m->path, SDOC_MACHINE, &m->doc, err);
+	if (rc) {
+		machine_free(m);
+		return rc;
+	}
+	/* not on disk yet: the first machine_save() writes it */
+	m->doc->is_new = true;
+	m->doc->clean_pending = false;
+	m->accessible = true;
+	machine_read_identity(m);
+	*out = m;
+	return 0;
+}
+
 int machine_create(struct vbox *vb, const char *path, const char *name,
 		   const struct vb_uuid *uuid, const char *ostype,
 		   struct machine **out, struct vb_error *err)

@@ -406,3 +406,13 @@ uuid_of() {
 	vbm showmediuminfo l.vdi
 	expect_out "State:          created"
 }
+
+@test "names from a hostile descriptor cannot put control characters on the terminal" {
+	f="$BATS_TEST_TMPDIR/evil.vmdk"
+	printf '# Disk DescriptorFile\nversion=1\ncreateType="monolithicFlat"\nRW 100 FLAT "x\033]0;owned\007\033[2Jy" 0\n' >"$f"
+	vbm showmediuminfo "$f"
+	expect_status 1
+	[[ "$stderr" != *$'\033'* ]]
+	[[ "$stderr" != *$'\007'* ]]
+	[[ "$stderr" == *"x?]0;owned??[2Jy"* ]]
+}
