@@ -202,6 +202,9 @@ static void build_tables(struct iemt *t)
 	memset(t->ram + 0x70000, 0, 0x3000);
 	iemt_wr(t, 0x70000, 8, 0x71000 | 7);
 	iemt_wr(t, 0x71000, 8, 0x72000 | 7);
+	/* the same 1 GiB again at 0xffffffff80000000 (the kernel's half) */
+	iemt_wr(t, 0x70000 + 511 * 8, 8, 0x71000 | 7);
+	iemt_wr(t, 0x71000 + 510 * 8, 8, 0x72000 | 7);
 	for (k = 0; k < 512; k++)
 		iemt_wr(t, 0x72000 + 8 * k, 8, ((uint64_t)k << 21) | 0x87);
 	/* TSS: RSP0 = 0x7c000, IST1 = 0x7a000 */

@@ -585,23 +585,37 @@ typedef uint16_t __attribute__((aligned(1), may_alias)) u16u;
 typedef uint32_t __attribute__((aligned(1), may_alias)) u32u;
 typedef uint64_t __attribute__((aligned(1), may_alias)) u64u;
 
+/* n is 1..8; the odd sizes are the parts of a page-crossing access */
 static inline uint64_t hld(uintptr_t p, unsigned n)
 {
+	uint64_t v = 0;
+	unsigned k;
+
 	switch (n) {
 	case 1: return *(volatile uint8_t *)p;
 	case 2: return *(volatile u16u *)p;
 	case 4: return *(volatile u32u *)p;
-	default: return *(volatile u64u *)p;
+	case 8: return *(volatile u64u *)p;
+	default:
+		for (k = 0; k < n; k++)
+			v |= (uint64_t)((volatile uint8_t *)p)[k] << (8 * k);
+		return v;
 	}
 }
 
 static inline void hst(uintptr_t p, unsigned n, uint64_t v)
 {
+	unsigned k;
+
 	switch (n) {
 	case 1: *(volatile uint8_t *)p = (uint8_t)v; break;
 	case 2: *(volatile u16u *)p = (uint16_t)v; break;
 	case 4: *(volatile u32u *)p = (uint32_t)v; break;
-	default: *(volatile u64u *)p = v; break;
+	case 8: *(volatile u64u *)p = v; break;
+	default:
+		for (k = 0; k < n; k++)
+			((volatile uint8_t *)p)[k] = (uint8_t)(v >> (8 * k));
+		break;
 	}
 }
 

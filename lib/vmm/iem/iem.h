@@ -205,6 +205,10 @@ struct iem_stats {
 	uint64_t exceptions;
 	uint64_t interrupts;
 	uint64_t tlb_flushes;
+	/* the last exception raised (for shutdown reports) */
+	int last_vector;
+	uint32_t last_error;
+	uint64_t last_rip, last_cr2;
 };
 void iem_cpu_get_stats(const struct iem_cpu *c, struct iem_stats *s);
 

@@ -11,6 +11,7 @@
  * Limits: no VME/PVI virtual interrupt flags (not advertised); task gates
  * in the IDT use the basic task switch of seg.c.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "lib/vmm/iem/iem-int.h"
@@ -61,6 +62,14 @@ __attribute__((noreturn)) void iem_raise(struct iem_cpu *c, int vec, uint32_t er
 	}
 	c->cur = NULL;
 	c->stats.exceptions++;
+	c->stats.last_vector = vec;
+	c->stats.last_error = err;
+	c->stats.last_rip = c->rip;
+	c->stats.last_cr2 = c->cr2;
+	if (getenv("IEM_DEBUG_EXC"))
+		fprintf(stderr, "iem: exception %d err %#x rip %#llx cr2 %#llx cs %#x mode %u delivering %d\n",
+			vec, err, (unsigned long long)c->rip, (unsigned long long)c->cr2,
+			c->seg[S_CS].sel, c->mode, c->delivering);
 	vec = combine(c, vec, &err);
 	c->delivering = vec;
 	iem_deliver(c, vec, IEM_EV_EXC, err, c->rip);

@@ -1,4 +1,7 @@
-# iem engine: the decoder tables are generated from opcodes.tab.
+# iem engine: the decoder tables are generated from opcodes.tab; the
+# engine's tools (tests/tools) are built with everything else.
+all:
+
 IEM_GEN_DIR := $(B)/gen/iem
 IEM_GEN_C   := $(IEM_GEN_DIR)/iem-gen.c
 IEM_GEN_H   := $(IEM_GEN_DIR)/iem-gen.h
@@ -15,3 +18,10 @@ $(IEM_GEN_C) $(IEM_GEN_H): $(IEM_GEN_DIR)/.stamp
 $(patsubst %.c,$(B)/%.o,$(filter lib/vmm/iem/%.c,$(LIB_SRCS))) $(B)/$(IEM_GEN_C:.c=.o): \
 	CFLAGS += -I$(IEM_GEN_DIR)
 $(patsubst %.c,$(B)/%.o,$(filter lib/vmm/iem/%.c,$(LIB_SRCS))): | $(IEM_GEN_H)
+
+IEM_TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(sort $(wildcard tests/tools/*.c)))
+all: $(IEM_TOOLS)
+$(B)/tools/%: tests/tools/%.c $(B)/libvbox.a
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libvbox.a $(LDLIBS)
