@@ -1,13 +1,413 @@
 /*
  * VBoxHeadless: runs one virtual machine in the foreground without a
- * display.  The VMM behind it is lib/vmm.
+ * display (vboxmanage-cli.md 5.1).
+ *
+ *   VBoxHeadless --startvm <name|uuid> [--vrde on|off|config]
+ *                [--vrdeproperty <name=[value]>] [--settingspw <pw>]
+ *                [--settingspwfile <file>] [--password <file>|-]
+ *                [--password-id <id>] [--start-paused] [--comment <text>]
+ *                [--record] [--videowidth <w>] [--videoheight <h>]
+ *                [--videorate <rate>] [--filename <template>]
+ *
+ * Output and exit codes follow VirtualBox's VBoxHeadless: the banner
+ * first; "Invalid machine name or UUID!" for an unknown machine; API
+ * errors in the "VBoxHeadless: error:" block; power-up failures as the
+ * "Starting virtual machine" progress on stderr plus "Error: failed to
+ * start machine. Error message: ..." on stdout; exit 0 once the guest
+ * powers off.  SIGINT, SIGTERM, SIGHUP and SIGUSR1 power the machine off
+ * (VirtualBox saves its state instead; saved states come later).
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/settings/settings.h"
+#include "lib/util/getopt.h"
+#include "lib/util/strbuf.h"
+#include "lib/vmm/vmm.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define VERSION_STRING STR(VB_VERSION_MAJOR) "." STR(VB_VERSION_MINOR) "." \
+	STR(VB_VERSION_BUILD) "_" VB_VERSION_TAG
+
+enum {
+	OPT_SETTINGSPW = 0x100,
+	OPT_SETTINGSPW_FILE,
+	OPT_COMMENT,
+	OPT_PAUSED,
+	OPT_VMPW,
+	OPT_VMPWID,
+	OPT_HELP,
+};
+
+static const struct vb_option options[] = {
+	{ "-startvm", 's', VBGO_STRING },
+	{ "--startvm", 's', VBGO_STRING },
+	{ "-vrdpport", 'p', VBGO_STRING },
+	{ "--vrdpport", 'p', VBGO_STRING },
+	{ "-vrdpaddress", 'a', VBGO_STRING },
+	{ "--vrdpaddress", 'a', VBGO_STRING },
+	{ "-vrdp", 'v', VBGO_STRING },
+	{ "--vrdp", 'v', VBGO_STRING },
+	{ "-vrde", 'v', VBGO_STRING },
+	{ "--vrde", 'v', VBGO_STRING },
+	{ "-vrdeproperty", 'e', VBGO_STRING },
+	{ "--vrdeproperty", 'e', VBGO_STRING },
+	{ "--settingspw", OPT_SETTINGSPW, VBGO_STRING },
+	{ "--settingspwfile", OPT_SETTINGSPW_FILE, VBGO_STRING },
+	{ "--password", OPT_VMPW, VBGO_STRING },
+	{ "--password-id", OPT_VMPWID, VBGO_STRING },
+	{ "-record", 'c', VBGO_NOVAL },
+	{ "--record", 'c', VBGO_NOVAL },
+	{ "--videowidth", 'w', VBGO_U32 },
+	{ "--videoheight", 'h', VBGO_U32 },
+	{ "--videorate", 'r', VBGO_U32 },
+	{ "--filename", 'f', VBGO_STRING },
+	{ "-comment", OPT_COMMENT, VBGO_STRING },
+	{ "--comment", OPT_COMMENT, VBGO_STRING },
+	{ "-start-paused", OPT_PAUSED, VBGO_NOVAL },
+	{ "--start-paused", OPT_PAUSED, VBGO_NOVAL },
+	/* IPRT's standard options */
+	{ "--help", OPT_HELP, VBGO_NOVAL },
+	{ "-help", OPT_HELP, VBGO_NOVAL },
+	{ "-?", OPT_HELP, VBGO_NOVAL },
+	{ "--version", 'V', VBGO_NOVAL },
+	{ "-version", 'V', VBGO_NOVAL },
+};
+
+static struct vmm_vm *g_vm;
+
+static void show_usage(void)
+{
+	printf("Usage:\n"
+	       "   -s, -startvm, --startvm <name|uuid>   Start given VM (required argument)\n"
+	       "   -v, -vrde, --vrde on|off|config       Enable or disable the VRDE server\n"
+	       "                                           or don't change the setting (default)\n"
+	       "   -e, -vrdeproperty, --vrdeproperty <name=[value]> Set a VRDE property:\n"
+	       "                                     \"TCP/Ports\" - comma-separated list of\n"
+	       "                                       ports the VRDE server can bind to; dash\n"
+	       "                                       between two port numbers specifies range\n"
+	       "                                     \"TCP/Address\" - interface IP the VRDE\n"
+	       "                                       server will bind to\n"
+	       "   --settingspw <pw>                 Specify the VirtualBox settings password\n"
+	       "   --settingspwfile <file>           Specify a file containing the\n"
+	       "                                       VirtualBox settings password\n"
+	       "   --password <file>|-               Specify the VM password. Either file containing\n"
+	       "                                     the VM password or \"-\" to read it from console\n"
+	       "   --password-id <id>                Specify the password id for the VM password\n"
+	       "   -start-paused, --start-paused     Start the VM in paused state\n"
+	       "   -c, -record, --record             Record the VM screen output to a file\n"
+	       "   -w, --videowidth                  Video frame width when recording\n"
+	       "   -h, --videoheight                 Video frame height when recording\n"
+	       "   -r, --videobitrate                Recording bit rate when recording\n"
+	       "   -f, --filename                    File name when recording. The codec used\n"
+	       "                                     will be chosen based on file extension\n"
+	       "\n");
+}
+
+static void error_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void error_line(const char *fmt, ...)
+{
+	char buf[8192], *p, *nl;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (p = buf; ; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (nl)
+			*nl = 0;
+		fprintf(stderr, "VBoxHeadless: error: %s\n", p);
+		if (!nl || !nl[1])
+			break;
+	}
+}
+
+/* An API error the way VirtualBox's CHECK_ERROR macros print it. */
+static void api_error(const struct vb_error *err, const char *context, int line)
+{
+	error_line("%s", err->msg);
+	if (err->callee)
+		error_line("Details: code %s (0x%08x), component %s, interface %s, callee %s",
+			   vb_hrc_name(err->hrc), err->hrc,
+			   err->component ? err->component : "MachineWrap",
+			   err->iface ? err->iface : "IMachine", err->callee);
+	else
+		error_line("Details: code %s (0x%08x), component %s, interface %s",
+			   vb_hrc_name(err->hrc), err->hrc,
+			   err->component ? err->component : "MachineWrap",
+			   err->iface ? err->iface : "IMachine");
+	error_line("Context: \"%s\" at line %d of file VBoxHeadless.cpp", context, line);
+}
+
+static void on_signal(int sig)
+{
+	static const char pre[] = "VBoxHeadless: signal ";
+	const char *name = strsignal(sig);
+	ssize_t n;
+
+	n = write(2, pre, sizeof(pre) - 1);
+	n = write(2, name, strlen(name));
+	n = write(2, "(on thread main)\n", 17);
+	(void)n;
+	if (g_vm)
+		vmm_vm_request_poweroff(g_vm);
+}
+
+static void setup_signals(void)
+{
+	static const int sigs[] = { SIGHUP, SIGINT, SIGTERM, SIGUSR1 };
+	struct sigaction sa;
+	unsigned i;
+
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTTOU, SIG_IGN);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static int check_recording(uint32_t w, uint32_t h, uint32_t rate,
+			   const char *file)
+{
+	const char *pc = strchr(file, '%');
+
+	if (w < 512 || w > 2048 || w % 2) {
+		printf("VBoxHeadless: ERROR: please specify an even video frame width between 512 and 2048\n");
+		return 1;
+	}
+	if (h < 384 || h > 1536 || h % 2) {
+		printf("VBoxHeadless: ERROR: please specify an even video frame height between 384 and 1536\n");
+		return 1;
+	}
+	if (rate < 300000 || rate > 1000000) {
+		printf("VBoxHeadless: ERROR: please specify an even video bitrate between 300000 and 1000000\n");
+		return 1;
+	}
+	if (pc && pc[1] != 'd' && pc[1] != 'u') {
+		printf("VBoxHeadless: ERROR: Only %%d and %%u are allowed in the recording file name.\n");
+		return 1;
+	}
+	if (pc && strchr(pc + 1, '%')) {
+		printf("VBoxHeadless: ERROR: Only one format modifier is allowed in the recording file name.\n");
+		return 1;
+	}
+	return 0;
+}
+
+static void parse_env_recording(uint32_t *w, uint32_t *h, uint32_t *rate,
+				const char **file)
+{
+	const char *e;
+	unsigned v;
+
+	if ((e = getenv("VBOX_RECORDWIDTH")) && !vb_parse_u32(e, &v))
+		*w = v;
+	if ((e = getenv("VBOX_RECORDHEIGHT")) && !vb_parse_u32(e, &v))
+		*h = v;
+	if ((e = getenv("VBOX_RECORDBITRATE")) && !vb_parse_u32(e, &v))
+		*rate = v;
+	if ((e = getenv("VBOX_RECORDFILE")))
+		*file = e;
+}
+
+static bool vrde_enabled_in_settings(struct machine *m)
+{
+	struct snode *n = machine_elem(m, ME_VRDE, false);
+	unsigned ver = sdoc_version(machine_doc(m));
+
+	/* The default was "enabled" before settings 1.16. */
+	return snode_bool(n, "enabled", ver < 16);
+}
 
 int main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "VBoxHeadless: error: running virtual machines is not available in this build yet\n");
-	return 1;
+	const char *spec = NULL, *vrde = NULL, *rec_file = "VBox-%d.webm";
+	const char *props[16];
+	unsigned nprops = 0, i;
+	uint32_t rec_w = 800, rec_h = 600, rec_rate = 300000;
+	bool paused = false, record = false;
+	struct vmm_options opt;
+	struct vb_getopt g;
+	struct vb_error err = { 0 };
+	struct vbox *vb = NULL;
+	struct machine *m = NULL;
+	enum vmm_fail where;
+	int ch, rc, ret = 1;
+	char exe[4096];
+	ssize_t n;
+
+	printf("Oracle VM VirtualBox Headless Interface %s\n"
+	       "Copyright (C) 2008-%d Oracle and/or its affiliates\n\n",
+	       VERSION_STRING, VB_BUILD_YEAR);
+	fflush(stdout);
+	parse_env_recording(&rec_w, &rec_h, &rec_rate, &rec_file);
+
+	vb_getopt_init(&g, argc, argv, 1, options, sizeof(options) / sizeof(options[0]));
+	while ((ch = vb_getopt_next(&g)) != VBGO_END) {
+		switch (ch) {
+		case 's':
+			spec = g.v.str;
+			break;
+		case 'p':
+			printf("Warning: '-p' or '-vrdpport' are deprecated. Use '-e \"TCP/Ports=%s\"'\n",
+			       g.v.str);
+			break;
+		case 'a':
+			printf("Warning: '-a' or '-vrdpaddress' are deprecated. Use '-e \"TCP/Address=%s\"'\n",
+			       g.v.str);
+			break;
+		case 'v':
+			vrde = g.v.str;
+			break;
+		case 'e':
+			if (nprops < 16)
+				props[nprops++] = g.v.str;
+			else
+				printf("Warning: too many VRDE properties. Ignored: '%s'\n", g.v.str);
+			break;
+		case OPT_SETTINGSPW:
+		case OPT_SETTINGSPW_FILE:
+		case OPT_VMPW:
+		case OPT_VMPWID:
+		case OPT_COMMENT:
+			/* Settings and this machine are not encrypted: nothing
+			 * to unlock, as with VirtualBox on such a machine. */
+			break;
+		case OPT_PAUSED:
+			paused = true;
+			break;
+		case 'c':
+			record = true;
+			break;
+		case 'w':
+			rec_w = g.v.u32;
+			break;
+		case 'h':
+			rec_h = g.v.u32;
+			break;
+		case 'r':
+			rec_rate = g.v.u32;
+			break;
+		case 'f':
+			rec_file = g.v.str;
+			break;
+		case OPT_HELP:
+			show_usage();
+			return 0;
+		case 'V':
+			printf("%sr%d\n", VERSION_STRING, VB_REVISION);
+			return 0;
+		case VBGO_NOT_OPTION:
+			fprintf(stderr, "VBoxHeadless: error: Invalid parameter: %s\n", g.v.str);
+			show_usage();
+			return 2;
+		case VBGO_ERR_UNKNOWN:
+			fprintf(stderr, "VBoxHeadless: error: Unknown option: '%s'\n", g.arg);
+			show_usage();
+			return 2;
+		case VBGO_ERR_FORMAT:
+			fprintf(stderr, "VBoxHeadless: error: The value given '%s' has an invalid format.\n",
+				g.def && g.def->name ? g.def->name : g.arg);
+			show_usage();
+			return 2;
+		default:
+			fprintf(stderr, "VBoxHeadless: error: %s: %s\n",
+				g.def && g.def->name ? g.def->name : g.arg,
+				vb_getopt_strerror(ch));
+			show_usage();
+			return 2;
+		}
+	}
+	if (check_recording(rec_w, rec_h, rec_rate, rec_file))
+		return 1;
+	if (!spec) {
+		show_usage();
+		return 1;
+	}
+	if (vbox_open(&vb, &err)) {
+		if (strstr(err.msg, "is not accessible"))
+			printf("%s", err.msg);
+		else
+			printf("VBoxHeadless: ERROR: failed to create the VirtualBoxClient object!\n%s\n",
+			       err.msg);
+		return 1;
+	}
+	if (vbox_find_machine(vb, spec, &m, &err)) {
+		printf("Invalid machine name or UUID!\n");
+		goto out;
+	}
+	if (!machine_accessible(m)) {
+		vb_err(&err, EACCES, VB_E_ACCESSDENIED, "%s", machine_access_error(m));
+		vb_err_where(&err, "MachineWrap", "IMachine", "nsISupports");
+		api_error(&err, "LockMachine(session, LockType_VM)", 1016);
+		goto out;
+	}
+	if (vrde && strcmp(vrde, "on") && strcmp(vrde, "enable") &&
+	    strcmp(vrde, "off") && strcmp(vrde, "disable") && strcmp(vrde, "config")) {
+		printf("-vrde requires an argument (on|off|config)\n");
+		ret = 0;        /* VirtualBox leaves with the last (good) status */
+		goto out;
+	}
+	if (!vrde || (strcmp(vrde, "off") && strcmp(vrde, "disable"))) {
+		for (i = 0; i < nprops; i++) {
+			if (!strchr(props[i], '=')) {
+				printf("Error: Invalid VRDE property '%s'\n", props[i]);
+				goto out;
+			}
+		}
+	}
+	if (record) {
+		fprintf(stderr, "VBoxHeadless: error: Recording the screen is not supported by this VirtualBox implementation yet (there is no display device)\n");
+		goto out;
+	}
+
+	memset(&opt, 0, sizeof(opt));
+	opt.start_paused = paused;
+	opt.frontend = "headless";
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = 0;
+	opt.executable = exe;
+	setup_signals();
+	rc = vmm_vm_create(m, &opt, &g_vm, &where, &err);
+	if (rc) {
+		if (where == VMM_FAIL_LOCK) {
+			api_error(&err, "LockMachine(session, LockType_VM)", 1016);
+		} else {
+			fprintf(stderr, "Starting virtual machine: \n");
+			fprintf(stderr, "Operation failed: %s\n",
+				vb_hrc_name(err.hrc ? err.hrc : VB_E_FAIL));
+			printf("Error: failed to start machine. Error message: %s\n", err.msg);
+		}
+		goto out;
+	}
+	fprintf(stderr, "Starting virtual machine: 10%%...20%%...30%%...40%%...50%%...60%%...70%%...80%%...90%%...100%%\n");
+	if ((vrde && (!strcmp(vrde, "on") || !strcmp(vrde, "enable"))) ||
+	    ((!vrde || !strcmp(vrde, "config")) && vrde_enabled_in_settings(m))) {
+		vmm_vm_log(g_vm, "VRDE: no VRDE server in this implementation; the server stays inactive");
+		printf("VRDE server is inactive.\n");
+	}
+	fflush(stdout);
+	vmm_vm_log(g_vm, "VBoxHeadless: starting event loop");
+	rc = vmm_vm_run(g_vm, &err);
+	if (rc) {
+		printf("Error: failed to start machine. Error message: %s\n", err.msg);
+		goto out;
+	}
+	vmm_vm_log(g_vm, "VBoxHeadless: exiting");
+	ret = 0;
+out:
+	vmm_vm_free(g_vm);
+	g_vm = NULL;
+	machine_free(m);
+	vbox_free(vb);
+	return ret;
 }

@@ -14,5 +14,20 @@ VBM_DECLARE(registervm);
 VBM_DECLARE(unregistervm);
 VBM_DECLARE(getextradata);
 VBM_DECLARE(setextradata);
+VBM_DECLARE(createmedium);
+VBM_DECLARE(showmediuminfo);
+VBM_DECLARE(closemedium);
+VBM_DECLARE(clonemedium);
+VBM_DECLARE(convertfromraw);
+VBM_DECLARE(modifymedium);
+VBM_DECLARE(mediumproperty);
+VBM_DECLARE(mediumio);
+VBM_DECLARE(internalcommands);
+VBM_DECLARE(storagectl);
+VBM_DECLARE(storageattach);
+
+/* list hdds | dvds | floppies (showmediuminfo.c); kind is enum
+ * mediareg_kind. */
+int vbm_list_media(struct vbm_ctx *ctx, int kind, bool long_fmt);
 
 #endif

@@ -66,7 +66,7 @@ int cmd_list(struct vbm_ctx *ctx, int argc, char **argv)
 	};
 	struct vb_getopt g;
 	const char *what = NULL;
-	bool sorted = false;
+	bool sorted = false, long_fmt = false;
 	int c;
 
 	vb_getopt_init(&g, argc, argv, 1, opts, 3);
@@ -75,7 +75,11 @@ int cmd_list(struct vbm_ctx *ctx, int argc, char **argv)
 			sorted = true;
 			continue;
 		}
-		if (c == 'l' || c == 'm')
+		if (c == 'l') {
+			long_fmt = true;
+			continue;
+		}
+		if (c == 'm')
 			continue;
 		if (c == VBGO_NOT_OPTION) {
 			if (what)
@@ -92,6 +96,12 @@ int cmd_list(struct vbm_ctx *ctx, int argc, char **argv)
 		return list_vms(ctx, sorted, false);
 	if (!strcmp(what, "runningvms"))
 		return list_vms(ctx, sorted, true);
+	if (!strcmp(what, "hdds"))
+		return vbm_list_media(ctx, 0, long_fmt);
+	if (!strcmp(what, "dvds"))
+		return vbm_list_media(ctx, 1, long_fmt);
+	if (!strcmp(what, "floppies"))
+		return vbm_list_media(ctx, 2, long_fmt);
 	return vbm_syntax(ctx, "Unknown subcommand \"%s\".", what);
 }
 

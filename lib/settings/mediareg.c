@@ -210,3 +210,322 @@ struct snode *mediareg_for_machine(struct machine *m, bool create)
 		return machine_elem(m, ME_MEDIAREG, create);
 	return vbox_global_node(machine_vbox(m), "MediaRegistry", create);
 }
+
+/* ------------------------------------------------------------------ */
+/* Enumeration                                                         */
+
+struct walk_state {
+	enum mediareg_kind kind;
+	mediareg_walk_fn fn;
+	void *ctx;
+	struct vb_uuid *seen;
+	size_t nseen, aseen;
+};
+
+static bool seen_before(struct walk_state *w, const struct vb_uuid *u)
+{
+	size_t i;
+
+	for (i = 0; i < w->nseen; i++)
+		if (vb_uuid_eq(&w->seen[i], u))
+			return true;
+	if (w->nseen == w->aseen) {
+		size_t na = w->aseen ? w->aseen * 2 : 32;
+		struct vb_uuid *n = realloc(w->seen, na * sizeof(*n));
+
+		if (!n)
+			return false;
+		w->seen = n;
+		w->aseen = na;
+	}
+	w->seen[w->nseen++] = *u;
+	return false;
+}
+
+static int walk_items(struct walk_state *w, struct snode *list,
+		      const char *base, struct machine *owner, unsigned depth)
+{
+	const char *item = mediareg_item_name(w->kind);
+	struct snode *it;
+	int rc;
+
+	if (depth > 300)
+		return 0;   /* VirtualBox's nesting limit */
+	for (it = snode_child(list, item); it; it = snode_next(it, item)) {
+		struct mediareg_entry e;
+
+		if (mediareg_read(it, w->kind, base, &e))
+			continue;
+		e.owner = owner;
+		if (!seen_before(w, &e.uuid)) {
+			rc = w->fn(w->ctx, &e, depth);
+			if (rc) {
+				mediareg_entry_release(&e);
+				return rc;
+			}
+		}
+		mediareg_entry_release(&e);
+		if (w->kind == MR_HDD) {
+			rc = walk_items(w, it, base, owner, depth + 1);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int mediareg_walk(struct vbox *vb, enum mediareg_kind kind,
+		  mediareg_walk_fn fn, void *ctx)
+{
+	struct walk_state w = { .kind = kind, .fn = fn, .ctx = ctx };
+	struct snode *reg;
+	unsigned i;
+	int rc = 0;
+
+	reg = vbox_global_node(vb, "MediaRegistry", false);
+	if (reg)
+		rc = walk_items(&w, snode_child(reg, mediareg_list_name(kind)),
+				vbox_home(vb), NULL, 0);
+	for (i = 0; !rc && i < vbox_machine_count(vb); i++) {
+		struct machine *m;
+
+		if (vbox_machine_open_at(vb, i, &m, NULL))
+			continue;
+		if (machine_accessible(m) &&
+		    sdoc_version(machine_doc(m)) >= 11 &&
+		    (reg = machine_elem(m, ME_MEDIAREG, false)))
+			rc = walk_items(&w,
+					snode_child(reg, mediareg_list_name(kind)),
+					machine_folder(m), m, 0);
+		machine_free(m);
+	}
+	free(w.seen);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Use by machines                                                     */
+
+static bool controllers_use(struct snode *scs, const struct vb_uuid *u)
+{
+	struct snode *sc, *ad, *img;
+
+	for (sc = snode_child(scs, "StorageController"); sc;
+	     sc = snode_next(sc, "StorageController"))
+		for (ad = snode_child(sc, "AttachedDevice"); ad;
+		     ad = snode_next(ad, "AttachedDevice"))
+			for (img = snode_child(ad, "Image"); img;
+			     img = snode_next(img, "Image")) {
+				struct vb_uuid x;
+
+				if (!vb_uuid_parse(snode_attr(img, "uuid"), &x) &&
+				    vb_uuid_eq(&x, u))
+					return true;
+			}
+	return false;
+}
+
+bool mediareg_storage_uses(struct snode *level, const struct vb_uuid *medium)
+{
+	struct snode *hw = snode_child(level, "Hardware");
+
+	if (!strcmp(snode_name(level), "StorageControllers"))
+		return controllers_use(level, medium);
+	return controllers_use(snode_child(level, "StorageControllers"), medium) ||
+	       (hw && controllers_use(snode_child(hw, "StorageControllers"),
+				      medium));
+}
+
+static int add_snap(struct mediareg_use *use, struct snode *snap)
+{
+	char **nn;
+	struct vb_uuid *nu;
+	struct vb_uuid su = { { 0 } };
+
+	nn = realloc(use->snap_names, (use->nsnap + 1) * sizeof(*nn));
+	if (!nn)
+		return -ENOMEM;
+	use->snap_names = nn;
+	nu = realloc(use->snap_uuids, (use->nsnap + 1) * sizeof(*nu));
+	if (!nu)
+		return -ENOMEM;
+	use->snap_uuids = nu;
+	vb_uuid_parse(snode_attr(snap, "uuid"), &su);
+	nn[use->nsnap] = vb_strdup(snode_attr(snap, "name") ?: "");
+	nu[use->nsnap] = su;
+	if (!nn[use->nsnap])
+		return -ENOMEM;
+	use->nsnap++;
+	return 0;
+}
+
+static int scan_snapshots(struct snode *snap, const struct vb_uuid *u,
+			  struct mediareg_use *use, unsigned depth)
+{
+	struct snode *kids, *k;
+	int rc;
+
+	if (!snap || depth > 300)
+		return 0;
+	if (mediareg_storage_uses(snap, u)) {
+		rc = add_snap(use, snap);
+		if (rc)
+			return rc;
+	}
+	kids = snode_child(snap, "Snapshots");
+	for (k = snode_child(kids, "Snapshot"); k; k = snode_next(k, "Snapshot")) {
+		rc = scan_snapshots(k, u, use, depth + 1);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void mediareg_uses_free_one(struct mediareg_use *u)
+{
+	unsigned j;
+
+	free(u->vm_name);
+	for (j = 0; j < u->nsnap; j++)
+		free(u->snap_names[j]);
+	free(u->snap_names);
+	free(u->snap_uuids);
+}
+
+void mediareg_uses_free(struct mediareg_use *u, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; u && i < n; i++)
+		mediareg_uses_free_one(&u[i]);
+	free(u);
+}
+
+int mediareg_uses(struct vbox *vb, const struct vb_uuid *medium,
+		  struct mediareg_use **out, unsigned *n)
+{
+	struct mediareg_use *arr = NULL;
+	unsigned i, cnt = 0;
+	int rc = 0;
+
+	for (i = 0; i < vbox_machine_count(vb); i++) {
+		struct mediareg_use use = { 0 };
+		struct machine *m;
+		struct snode *mn;
+
+		if (vbox_machine_open_at(vb, i, &m, NULL))
+			continue;
+		if (!machine_accessible(m)) {
+			machine_free(m);
+			continue;
+		}
+		mn = machine_elem(m, ME_MACHINE, false);
+		use.in_current = mediareg_storage_uses(mn, medium);
+		rc = scan_snapshots(snode_child(mn, "Snapshot"), medium, &use, 0);
+		if (!rc && (use.in_current || use.nsnap)) {
+			struct mediareg_use *na = realloc(arr, (cnt + 1) * sizeof(*na));
+
+			if (na)
+				arr = na;
+			use.vm_name = vb_strdup(machine_name(m));
+			use.vm_uuid = *machine_uuid(m);
+			if (!na || !use.vm_name) {
+				rc = -ENOMEM;
+			} else {
+				arr[cnt++] = use;
+				use = (struct mediareg_use){ 0 };
+			}
+		}
+		mediareg_uses_free_one(&use);
+		machine_free(m);
+		if (rc)
+			break;
+	}
+	if (rc) {
+		mediareg_uses_free(arr, cnt);
+		*out = NULL;
+		*n = 0;
+		return rc;
+	}
+	*out = arr;
+	*n = cnt;
+	return 0;
+}
+
+unsigned mediareg_child_count(struct snode *item)
+{
+	return snode_count(item, "HardDisk");
+}
+
+const char *mediareg_property(struct snode *item, const char *name)
+{
+	struct snode *p = snode_child_with(item, "Property", "name", name);
+
+	return p ? snode_attr(p, "value") : NULL;
+}
+
+int mediareg_set_property(struct snode *item, const char *name,
+			  const char *value)
+{
+	struct snode *p = snode_child_with(item, "Property", "name", name);
+
+	if (!value || !*value) {
+		if (p)
+			snode_remove(p);
+		return 0;
+	}
+	if (!p) {
+		p = snode_add(item, "Property");
+		if (!p || snode_set_attr(p, "name", name))
+			return -ENOMEM;
+	}
+	if (snode_set_attr(p, "value", value))
+		return -ENOMEM;
+	snode_sort_children(item, "Property", "name");
+	return 0;
+}
+
+static int copy_into(struct snode *src, struct snode *dst, unsigned depth)
+{
+	struct snode *c;
+	const char *name, *value;
+	unsigned i;
+	char *text;
+
+	if (depth > 300)
+		return -ELOOP;
+	for (i = 0; (name = snode_attr_at(src, i, &value)); i++)
+		if (snode_set_attr(dst, name, value))
+			return -ENOMEM;
+	if (!snode_child(src, NULL) && (text = snode_text(src))) {
+		int rc = *text ? snode_set_text(dst, text) : 0;
+
+		free(text);
+		if (rc)
+			return -ENOMEM;
+	}
+	for (c = snode_child(src, NULL); c; c = snode_next(c, NULL)) {
+		struct snode *n = snode_add(dst, snode_name(c));
+		int rc;
+
+		if (!n)
+			return -ENOMEM;
+		rc = copy_into(c, n, depth + 1);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+struct snode *mediareg_copy(struct snode *item, struct snode *new_parent)
+{
+	struct snode *n = snode_add(new_parent, snode_name(item));
+
+	if (!n)
+		return NULL;
+	if (copy_into(item, n, 0)) {
+		snode_remove(n);
+		return NULL;
+	}
+	return n;
+}

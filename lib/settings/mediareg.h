@@ -74,4 +74,49 @@ struct snode *mediareg_add(struct snode *registry, enum mediareg_kind kind,
  * machine's own for 1.11+ files, the global one for older files. */
 struct snode *mediareg_for_machine(struct machine *m, bool create);
 
+/* ---- enumeration and use (every registry) ---- */
+
+/* Called for every entry of a kind: the global registry first, then each
+ * registered machine's, each tree depth-first (children after their
+ * parent).  A UUID seen before is not reported again.  e->owner is only
+ * valid during the call.  A non-zero return stops the walk and is
+ * returned. */
+typedef int (*mediareg_walk_fn)(void *ctx, const struct mediareg_entry *e,
+				unsigned depth);
+int mediareg_walk(struct vbox *vb, enum mediareg_kind kind,
+		  mediareg_walk_fn fn, void *ctx);
+
+/* One machine that uses a medium. */
+struct mediareg_use {
+	char *vm_name;
+	struct vb_uuid vm_uuid;
+	bool in_current;        /* attached in the current state */
+	unsigned nsnap;         /* snapshots that attach it */
+	char **snap_names;
+	struct vb_uuid *snap_uuids;
+};
+
+/* Every registered machine that attaches the medium (current state or
+ * snapshots).  *out is an allocated array (free with mediareg_uses_free). */
+int mediareg_uses(struct vbox *vb, const struct vb_uuid *medium,
+		  struct mediareg_use **out, unsigned *n);
+void mediareg_uses_free(struct mediareg_use *u, unsigned n);
+
+/* Does this <StorageControllers> (or <Machine>/<Snapshot> level) attach
+ * the medium?  Helper shared with the attachment code. */
+bool mediareg_storage_uses(struct snode *level, const struct vb_uuid *medium);
+
+/* Number of differencing children of a registry element. */
+unsigned mediareg_child_count(struct snode *item);
+
+/* Copy a registry element with its attributes, text and children under
+ * new_parent (which may be in another document).  NULL on failure. */
+struct snode *mediareg_copy(struct snode *item, struct snode *new_parent);
+
+/* <Property name= value=> of an entry: value (lent) or NULL. */
+const char *mediareg_property(struct snode *item, const char *name);
+/* Set (value != NULL and non-empty) or remove a property, sorted. */
+int mediareg_set_property(struct snode *item, const char *name,
+			  const char *value);
+
 #endif
