@@ -207,6 +207,35 @@ static bool invalidate_page_range(struct iem_cpu *c, uint64_t page, unsigned off
 	return any;
 }
 
+/* Chunks of one page still covered by this vCPU's valid blocks. */
+uint64_t iem_page_code_bits(struct iem_cpu *c, uint64_t page)
+{
+	struct iem_cpage *p = cpage_get(c, page, false);
+	struct iem_block *b;
+	uint64_t bits = 0;
+
+	if (!p)
+		return 0;
+	for (b = p->head; b;) {
+		int w = b->gpa2 == page && (b->gpa & ~0xfffull) != page ? 1 : 0;
+		unsigned lo, hi;
+
+		if (w) {
+			lo = 0;
+			hi = (unsigned)((b->gpa & 0xfff) + b->bytes) - 0x1000;
+		} else {
+			lo = b->gpa & 0xfff;
+			hi = lo + (b->bytes ? b->bytes : 1);
+			if (hi > 0x1000)
+				hi = 0x1000;
+		}
+		if (b->valid && hi > lo)
+			bits |= chunk_bits(lo, hi - lo);
+		b = b->pnext[w];
+	}
+	return bits;
+}
+
 void iem_invalidate_range(struct iem_cpu *c, uint64_t gpa, unsigned n)
 {
 	uint64_t page = gpa & ~0xfffull;

@@ -217,6 +217,7 @@ static void cpu_free(struct iem_cpu *c)
 	if (!c)
 		return;
 	iem_cache_free(c);
+	free(c->cpuid_tab);
 	pthread_mutex_destroy(&c->reqlock);
 	pthread_cond_destroy(&c->wake);
 	free(c);

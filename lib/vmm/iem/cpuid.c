@@ -12,6 +12,8 @@
  * --cpuid-set/--cpuid-remove overrides replace whole leaves (the initial
  * APIC ID in leaf 1 stays per vCPU).  Unknown leaves read as zeros (AMD).
  */
+#include <stdlib.h>
+
 #include "lib/vmm/iem/iem-int.h"
 
 #define SIG 0x00060fb1u
@@ -97,6 +99,21 @@ void iem_cpuid(struct iem_cpu *c, uint32_t leaf, uint32_t sub, uint32_t r[4])
 	const struct iem_config *cfg = &c->m->cfg;
 	size_t k;
 
+	if (c->cpuid_tab) {
+		r[0] = r[1] = r[2] = r[3] = 0;
+		for (k = 0; k < c->ncpuid_tab; k++) {
+			const struct iem_cpuid_leaf *e = &c->cpuid_tab[k];
+
+			if (e->leaf == leaf && (!e->has_subleaf || e->subleaf == sub)) {
+				r[0] = e->eax;
+				r[1] = e->ebx;
+				r[2] = e->ecx;
+				r[3] = e->edx;
+				break;
+			}
+		}
+		return;
+	}
 	base_leaf(c, leaf, sub, r);
 	for (k = 0; k < cfg->ncpuid; k++) {
 		const struct iem_cpuid_leaf *o = &cfg->cpuid[k];
@@ -114,4 +131,45 @@ void iem_cpuid(struct iem_cpu *c, uint32_t leaf, uint32_t sub, uint32_t r[4])
 				r[1] = (r[1] & 0x00ffffffu) | ((uint32_t)c->lapic.id << 24);
 		}
 	}
+}
+
+size_t iem_cpuid_model(struct iem_machine *m, unsigned index, struct iem_cpuid_leaf *out,
+		       size_t cap)
+{
+	static const uint32_t leaves[] = {
+		0, 1, 2, 3, 4, 5, 6, 7, 0x80000000u, 0x80000001u, 0x80000002u, 0x80000003u,
+		0x80000004u, 0x80000005u, 0x80000006u, 0x80000007u, 0x80000008u,
+	};
+	struct iem_cpu *c = iem_machine_cpu(m, index);
+	size_t n = 0, k;
+
+	if (!c)
+		return 0;
+	for (k = 0; k < sizeof(leaves) / sizeof(leaves[0]) && n < cap; k++) {
+		uint32_t r[4];
+
+		base_leaf(c, leaves[k], 0, r);
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].leaf = leaves[k];
+		out[n].has_subleaf = leaves[k] == 7 || leaves[k] == 4;
+		out[n].eax = r[0];
+		out[n].ebx = r[1];
+		out[n].ecx = r[2];
+		out[n].edx = r[3];
+		n++;
+	}
+	return n;
+}
+
+int iem_cpu_set_cpuid(struct iem_cpu *c, const struct iem_cpuid_leaf *tab, size_t n)
+{
+	struct iem_cpuid_leaf *t = malloc(n ? n * sizeof(*t) : 1);
+
+	if (!t)
+		return -12;
+	memcpy(t, tab, n * sizeof(*t));
+	free(c->cpuid_tab);
+	c->cpuid_tab = t;
+	c->ncpuid_tab = n;
+	return 0;
 }

@@ -394,6 +394,8 @@ struct iem_cpu {
 	bool inv_all, tlb_flush_req;
 
 	struct iem_lapic lapic;
+	struct iem_cpuid_leaf *cpuid_tab;       /* complete table, or NULL = model */
+	size_t ncpuid_tab;
 	struct iem_machine *m;
 	int index;
 	struct iem_stats stats;
@@ -771,6 +773,7 @@ struct iem_block *iem_block_lookup(struct iem_cpu *c);
 struct iem_block *iem_block_single(struct iem_cpu *c);
 void iem_cache_flush(struct iem_cpu *c);
 void iem_invalidate_range(struct iem_cpu *c, uint64_t gpa, unsigned n);
+uint64_t iem_page_code_bits(struct iem_cpu *c, uint64_t page);
 void iem_process_requests(struct iem_cpu *c);
 void iem_gen_bump(struct iem_cpu *c);
 void *iem_stub_alloc(struct iem_cpu *c, size_t n);

@@ -66,11 +66,17 @@ struct iem_board_ops {
 	void *opaque;
 };
 
-/* One --cpuid-set override: the registers returned for leaf/subleaf. */
+/*
+ * One CPUID leaf: the registers returned for leaf/subleaf.  As an override
+ * (iem_config.cpuid) it replaces the model's leaf (remove: reads as
+ * zeros); in a full table (iem_cpu_set_cpuid) subleaf only matters when
+ * has_subleaf is set.
+ */
 struct iem_cpuid_leaf {
 	uint32_t leaf, subleaf;
 	uint32_t eax, ebx, ecx, edx;
-	bool remove;            /* --cpuid-remove: leaf reads as zeros */
+	bool remove;
+	bool has_subleaf;
 };
 
 struct iem_config {
@@ -174,6 +180,16 @@ void iem_cpu_set_intr(struct iem_cpu *c, bool level);
 void iem_cpu_nmi(struct iem_cpu *c);
 /* Power-on reset of one vCPU (the BSP starts at F000:FFF0, APs wait for SIPI). */
 void iem_cpu_reset(struct iem_cpu *c);
+
+/*
+ * The engine's own CPU model as a table of leaves for vCPU index (to be
+ * shaped by the VMM and given back with iem_cpu_set_cpuid).  Returns the
+ * number of entries written (at most cap).
+ */
+size_t iem_cpuid_model(struct iem_machine *m, unsigned index, struct iem_cpuid_leaf *out,
+		       size_t cap);
+/* Use this complete CPUID table for the vCPU (copied; -ENOMEM on failure). */
+int iem_cpu_set_cpuid(struct iem_cpu *c, const struct iem_cpuid_leaf *tab, size_t n);
 
 void iem_cpu_get_regs(struct iem_cpu *c, struct iem_regs *r);
 /* Set the state; returns -EINVAL if it is inconsistent. */

@@ -230,8 +230,15 @@ void iem_code_written(struct iem_machine *m, struct iem_cpu *self, uint64_t gpa,
 		iem_exit_block(self);
 	}
 	iem_codemask_clear(m, page, bits);
-	if (self)
+	if (self) {
+		uint64_t keep;
+
 		iem_invalidate_range(self, gpa, n);
+		/* blocks in the same chunks that the write did not touch stay */
+		keep = iem_page_code_bits(self, page) & bits;
+		if (keep)
+			iem_codemask_or(m, self, page, keep);
+	}
 	for (k = 0; k < m->ncpus; k++)
 		if (m->cpus[k] != self)
 			post_request(m->cpus[k], page | 1);
