@@ -12,7 +12,7 @@
 enum { A_ADD, A_OR, A_ADC, A_SBB, A_AND, A_SUB, A_XOR, A_CMP, A_TEST,
        A_INC, A_DEC, A_NOT, A_NEG, A_XCHG };
 
-static inline uint64_t alu(struct iem_cpu *c, int kind, unsigned n, uint64_t a, uint64_t b)
+static __always_inline uint64_t alu(struct iem_cpu *c, int kind, unsigned n, uint64_t a, uint64_t b)
 {
 	uint64_t r, cv;
 	unsigned cf, of;
@@ -80,7 +80,7 @@ static inline uint64_t alu(struct iem_cpu *c, int kind, unsigned n, uint64_t a, 
 enum { SH_ROL, SH_ROR, SH_SHL, SH_SHR, SH_SAR };
 
 /* Shift or rotate an n-bit value by cnt (already masked to 5/6 bits). */
-static inline uint64_t shift(struct iem_cpu *c, int kind, unsigned n, uint64_t a, unsigned cnt)
+static __always_inline uint64_t shift(struct iem_cpu *c, int kind, unsigned n, uint64_t a, unsigned cnt)
 {
 	uint64_t r, m = zmask(n);
 	unsigned cf, of, rc;
@@ -135,7 +135,7 @@ static inline uint64_t shift(struct iem_cpu *c, int kind, unsigned n, uint64_t a
 	}
 }
 
-static inline unsigned shift_mask(unsigned n)
+static __always_inline unsigned shift_mask(unsigned n)
 {
 	return n == 64 ? 0x3f : 0x1f;
 }

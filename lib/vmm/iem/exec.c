@@ -26,7 +26,7 @@ const uint64_t iem_amask[4] = { 0xffff, 0xffffffffull, ~0ull, ~0ull };
 #define G(n) (c->gpr[n])
 #define RIPB (c->gpr[IEM_R_RIPBASE])
 
-static inline void push_n(struct iem_cpu *c, const struct iem_insn *i, unsigned n, uint64_t v)
+static __always_inline void push_n(struct iem_cpu *c, const struct iem_insn *i, unsigned n, uint64_t v)
 {
 	uint64_t sp = (c->gpr[R_SP] - n) & c->ss_mask;
 
@@ -34,7 +34,7 @@ static inline void push_n(struct iem_cpu *c, const struct iem_insn *i, unsigned 
 	c->gpr[R_SP] = (c->gpr[R_SP] & ~c->ss_mask) | sp;
 }
 
-static inline uint64_t pop_n(struct iem_cpu *c, const struct iem_insn *i, unsigned n)
+static __always_inline uint64_t pop_n(struct iem_cpu *c, const struct iem_insn *i, unsigned n)
 {
 	uint64_t sp = c->gpr[R_SP] & c->ss_mask;
 	uint64_t v = iem_rd(c, i, c->stk, sp, n);
@@ -54,7 +54,7 @@ uint64_t iem_pop(struct iem_cpu *c, const struct iem_insn *i, unsigned n)
 }
 
 /* Memory-destination ALU: read-modify-write (or only read for CMP/TEST). */
-static inline void alu_mem(struct iem_cpu *c, const struct iem_insn *i, int kind,
+static __always_inline void alu_mem(struct iem_cpu *c, const struct iem_insn *i, int kind,
 			   unsigned nb, uint64_t src)
 {
 	uint64_t ea = iem_ea(c, i);
@@ -75,7 +75,7 @@ static inline void alu_mem(struct iem_cpu *c, const struct iem_insn *i, int kind
 	iem_unmap(c, p);
 }
 
-static inline void shift_mem(struct iem_cpu *c, const struct iem_insn *i, int kind,
+static __always_inline void shift_mem(struct iem_cpu *c, const struct iem_insn *i, int kind,
 			     unsigned nb, unsigned cnt)
 {
 	uintptr_t p = iem_map(c, i, i->seg, iem_ea(c, i), nb);
@@ -86,7 +86,7 @@ static inline void shift_mem(struct iem_cpu *c, const struct iem_insn *i, int ki
 }
 
 /* unsigned/signed one-operand multiply into rDX:rAX */
-static inline void mul1(struct iem_cpu *c, unsigned n, uint64_t src, bool sign)
+static __always_inline void mul1(struct iem_cpu *c, unsigned n, uint64_t src, bool sign)
 {
 	uint64_t lo, hi;
 	unsigned ov;
@@ -139,7 +139,7 @@ static inline void mul1(struct iem_cpu *c, unsigned n, uint64_t src, bool sign)
 }
 
 /* two/three-operand IMUL: truncated product, CF = OF = overflow */
-static inline uint64_t imul2(struct iem_cpu *c, unsigned n, uint64_t a, uint64_t b)
+static __always_inline uint64_t imul2(struct iem_cpu *c, unsigned n, uint64_t a, uint64_t b)
 {
 	uint64_t lo;
 	unsigned ov;

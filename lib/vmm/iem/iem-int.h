@@ -24,6 +24,9 @@
 #include "lib/vmm/iem/iem.h"
 #include "lib/vmm/iem/lapic.h"
 
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
@@ -133,23 +136,23 @@ struct iem_insn {
 #define IEM_IP_66       0x40    /* 66 prefix present */
 #define IEM_IP_SEGOVR   0x80    /* explicit segment override */
 
-static inline unsigned insn_off(const struct iem_insn *i)
+static __always_inline unsigned insn_off(const struct iem_insn *i)
 {
 	return i->offlen & 0xfff;
 }
 
-static inline unsigned insn_len(const struct iem_insn *i)
+static __always_inline unsigned insn_len(const struct iem_insn *i)
 {
 	return i->offlen >> 12;
 }
 
-static inline unsigned insn_osz(const struct iem_insn *i)
+static __always_inline unsigned insn_osz(const struct iem_insn *i)
 {
 	return (i->fl & IEM_IF_OSZ) >> IEM_IF_OSZ_SHIFT;
 }
 
 /* Operand size in bytes from the record. */
-static inline unsigned insn_obytes(const struct iem_insn *i)
+static __always_inline unsigned insn_obytes(const struct iem_insn *i)
 {
 	return 1u << insn_osz(i);
 }
@@ -262,7 +265,7 @@ struct iem_block {
 #define IEM_JC_BITS 12
 #define IEM_MAX_REC 96          /* records per block */
 
-static inline unsigned iem_jc_key(uint64_t lin)
+static __always_inline unsigned iem_jc_key(uint64_t lin)
 {
 	return (unsigned)((lin ^ (lin >> IEM_JC_BITS) ^ (lin >> 21)) & ((1u << IEM_JC_BITS) - 1));
 }
@@ -409,48 +412,48 @@ struct iem_cpu {
 #define LF_SD     1ull          /* sign delta */
 #define LF_PDB_SHIFT 8          /* parity delta byte */
 
-static inline uint64_t sext(uint64_t v, unsigned n)
+static __always_inline uint64_t sext(uint64_t v, unsigned n)
 {
 	return (uint64_t)((int64_t)(v << (64 - n)) >> (64 - n));
 }
 
-static inline uint64_t zmask(unsigned n)
+static __always_inline uint64_t zmask(unsigned n)
 {
 	return n == 64 ? ~0ull : (1ull << n) - 1;
 }
 
-static inline unsigned lf_cf(const struct iem_cpu *c)
+static __always_inline unsigned lf_cf(const struct iem_cpu *c)
 {
 	return c->lf_aux >> 63;
 }
 
-static inline unsigned lf_of(const struct iem_cpu *c)
+static __always_inline unsigned lf_of(const struct iem_cpu *c)
 {
 	return ((c->lf_aux >> 63) ^ (c->lf_aux >> 62)) & 1;
 }
 
-static inline unsigned lf_zf(const struct iem_cpu *c)
+static __always_inline unsigned lf_zf(const struct iem_cpu *c)
 {
 	return c->lf_res == 0;
 }
 
-static inline unsigned lf_sf(const struct iem_cpu *c)
+static __always_inline unsigned lf_sf(const struct iem_cpu *c)
 {
 	return ((c->lf_res >> 63) ^ c->lf_aux) & 1;
 }
 
-static inline unsigned lf_af(const struct iem_cpu *c)
+static __always_inline unsigned lf_af(const struct iem_cpu *c)
 {
 	return (c->lf_aux >> 3) & 1;
 }
 
-static inline unsigned lf_pf(const struct iem_cpu *c)
+static __always_inline unsigned lf_pf(const struct iem_cpu *c)
 {
 	return !__builtin_parity((unsigned)((c->lf_res ^ (c->lf_aux >> LF_PDB_SHIFT)) & 0xff));
 }
 
 /* Flags of a + b (+ carry) = r, operand width n. */
-static inline void lf_add(struct iem_cpu *c, unsigned n, uint64_t a, uint64_t b, uint64_t r)
+static __always_inline void lf_add(struct iem_cpu *c, unsigned n, uint64_t a, uint64_t b, uint64_t r)
 {
 	uint64_t cv = (a & b) | ((a ^ b) & ~r);
 
@@ -459,7 +462,7 @@ static inline void lf_add(struct iem_cpu *c, unsigned n, uint64_t a, uint64_t b,
 }
 
 /* Flags of a - b (- borrow) = r. */
-static inline void lf_sub(struct iem_cpu *c, unsigned n, uint64_t a, uint64_t b, uint64_t r)
+static __always_inline void lf_sub(struct iem_cpu *c, unsigned n, uint64_t a, uint64_t b, uint64_t r)
 {
 	uint64_t bv = (~a & b) | (~(a ^ b) & r);
 
@@ -468,21 +471,21 @@ static inline void lf_sub(struct iem_cpu *c, unsigned n, uint64_t a, uint64_t b,
 }
 
 /* Flags of a logical operation: CF = OF = AF = 0. */
-static inline void lf_logic(struct iem_cpu *c, unsigned n, uint64_t r)
+static __always_inline void lf_logic(struct iem_cpu *c, unsigned n, uint64_t r)
 {
 	c->lf_res = sext(r, n);
 	c->lf_aux = 0;
 }
 
 /* Replace CF and OF, keep the other four. */
-static inline void lf_set_cf_of(struct iem_cpu *c, unsigned cf, unsigned of)
+static __always_inline void lf_set_cf_of(struct iem_cpu *c, unsigned cf, unsigned of)
 {
 	c->lf_aux = (c->lf_aux & ~(3ull << 62)) | ((uint64_t)cf << 63) |
 		    ((uint64_t)(cf ^ of) << 62);
 }
 
 /* Result-based flags (SF ZF PF) from r, with CF, OF and AF given. */
-static inline void lf_result(struct iem_cpu *c, unsigned n, uint64_t r,
+static __always_inline void lf_result(struct iem_cpu *c, unsigned n, uint64_t r,
 			     unsigned cf, unsigned of, unsigned af)
 {
 	c->lf_res = sext(r, n);
@@ -491,14 +494,14 @@ static inline void lf_result(struct iem_cpu *c, unsigned n, uint64_t r,
 }
 
 /* The six arithmetic flags in EFLAGS positions. */
-static inline uint64_t lf_get(const struct iem_cpu *c)
+static __always_inline uint64_t lf_get(const struct iem_cpu *c)
 {
 	return lf_cf(c) | (lf_pf(c) << 2) | (lf_af(c) << 4) | (lf_zf(c) << 6) |
 	       (lf_sf(c) << 7) | ((uint64_t)lf_of(c) << 11);
 }
 
 /* Load the six arithmetic flags from an EFLAGS image. */
-static inline void lf_put(struct iem_cpu *c, uint64_t f)
+static __always_inline void lf_put(struct iem_cpu *c, uint64_t f)
 {
 	unsigned cf = f & 1, pf = (f >> 2) & 1, af = (f >> 4) & 1;
 	unsigned zf = (f >> 6) & 1, sf = (f >> 7) & 1, of = (f >> 11) & 1;
@@ -511,13 +514,13 @@ static inline void lf_put(struct iem_cpu *c, uint64_t f)
 		    (af ? LF_AF : 0) | sf | ((uint64_t)pdb << LF_PDB_SHIFT);
 }
 
-static inline uint64_t iem_get_rflags(const struct iem_cpu *c)
+static __always_inline uint64_t iem_get_rflags(const struct iem_cpu *c)
 {
 	return c->eflags | lf_get(c);
 }
 
 /* Condition codes 0..15 as in Jcc. */
-static inline unsigned iem_cond(const struct iem_cpu *c, unsigned cc)
+static __always_inline unsigned iem_cond(const struct iem_cpu *c, unsigned cc)
 {
 	unsigned r;
 
@@ -537,12 +540,12 @@ static inline unsigned iem_cond(const struct iem_cpu *c, unsigned cc)
 /* ---- register access ---- */
 
 /* Byte-register code: n | 16 names AH/CH/DH/BH (bits 8-15 of register n). */
-static inline uint8_t rd8(const struct iem_cpu *c, unsigned code)
+static __always_inline uint8_t rd8(const struct iem_cpu *c, unsigned code)
 {
 	return (uint8_t)(c->gpr[code & 15] >> ((code >> 4) * 8));
 }
 
-static inline void wr8(struct iem_cpu *c, unsigned code, uint64_t v)
+static __always_inline void wr8(struct iem_cpu *c, unsigned code, uint64_t v)
 {
 	unsigned sh = (code >> 4) * 8;
 	uint64_t *r = &c->gpr[code & 15];
@@ -550,18 +553,18 @@ static inline void wr8(struct iem_cpu *c, unsigned code, uint64_t v)
 	*r = (*r & ~(0xffull << sh)) | ((v & 0xff) << sh);
 }
 
-static inline void wr16(struct iem_cpu *c, unsigned n, uint64_t v)
+static __always_inline void wr16(struct iem_cpu *c, unsigned n, uint64_t v)
 {
 	c->gpr[n] = (c->gpr[n] & ~0xffffull) | (v & 0xffff);
 }
 
-static inline void wr32(struct iem_cpu *c, unsigned n, uint64_t v)
+static __always_inline void wr32(struct iem_cpu *c, unsigned n, uint64_t v)
 {
 	c->gpr[n] = (uint32_t)v;
 }
 
 /* Write an operand of nbytes (1, 2, 4, 8) to a register (code for bytes). */
-static inline void wrreg(struct iem_cpu *c, unsigned n, unsigned nbytes, uint64_t v)
+static __always_inline void wrreg(struct iem_cpu *c, unsigned n, unsigned nbytes, uint64_t v)
 {
 	switch (nbytes) {
 	case 1: wr8(c, n, v); break;
@@ -571,7 +574,7 @@ static inline void wrreg(struct iem_cpu *c, unsigned n, unsigned nbytes, uint64_
 	}
 }
 
-static inline uint64_t rdreg(const struct iem_cpu *c, unsigned n, unsigned nbytes)
+static __always_inline uint64_t rdreg(const struct iem_cpu *c, unsigned n, unsigned nbytes)
 {
 	switch (nbytes) {
 	case 1: return rd8(c, n);
@@ -588,7 +591,7 @@ typedef uint32_t __attribute__((aligned(1), may_alias)) u32u;
 typedef uint64_t __attribute__((aligned(1), may_alias)) u64u;
 
 /* n is 1..8; the odd sizes are the parts of a page-crossing access */
-static inline uint64_t hld(uintptr_t p, unsigned n)
+static __always_inline uint64_t hld(uintptr_t p, unsigned n)
 {
 	uint64_t v = 0;
 	unsigned k;
@@ -605,7 +608,7 @@ static inline uint64_t hld(uintptr_t p, unsigned n)
 	}
 }
 
-static inline void hst(uintptr_t p, unsigned n, uint64_t v)
+static __always_inline void hst(uintptr_t p, unsigned n, uint64_t v)
 {
 	unsigned k;
 
@@ -624,7 +627,7 @@ static inline void hst(uintptr_t p, unsigned n, uint64_t v)
 extern const uint64_t iem_amask[4];
 
 /* Effective address (offset within the segment) of the memory operand. */
-static inline uint64_t iem_ea(const struct iem_cpu *c, const struct iem_insn *i)
+static __always_inline uint64_t iem_ea(const struct iem_cpu *c, const struct iem_insn *i)
 {
 	return (c->gpr[i->rm] + (c->gpr[i->idx] << i->scale) + (uint64_t)(int64_t)i->disp) &
 	       iem_amask[i->fl & IEM_IF_ASZ];
@@ -639,7 +642,7 @@ uintptr_t iem_map_slow(struct iem_cpu *c, const struct iem_insn *i, unsigned seg
 		       uint64_t off, unsigned n);
 void iem_bounce_commit(struct iem_cpu *c);
 
-static inline uint64_t iem_rd(struct iem_cpu *c, const struct iem_insn *i, unsigned seg,
+static __always_inline uint64_t iem_rd(struct iem_cpu *c, const struct iem_insn *i, unsigned seg,
 			      uint64_t off, unsigned n)
 {
 	const struct iem_seg *s = &c->seg[seg];
@@ -651,7 +654,7 @@ static inline uint64_t iem_rd(struct iem_cpu *c, const struct iem_insn *i, unsig
 	return iem_rd_slow(c, i, seg, off, n);
 }
 
-static inline void iem_wr(struct iem_cpu *c, const struct iem_insn *i, unsigned seg,
+static __always_inline void iem_wr(struct iem_cpu *c, const struct iem_insn *i, unsigned seg,
 			  uint64_t off, unsigned n, uint64_t v)
 {
 	const struct iem_seg *s = &c->seg[seg];
@@ -670,7 +673,7 @@ static inline void iem_wr(struct iem_cpu *c, const struct iem_insn *i, unsigned 
  * reading and writing n bytes.  When it returns c->bounce, the caller
  * must call iem_unmap() after writing.
  */
-static inline uintptr_t iem_map(struct iem_cpu *c, const struct iem_insn *i, unsigned seg,
+static __always_inline uintptr_t iem_map(struct iem_cpu *c, const struct iem_insn *i, unsigned seg,
 				uint64_t off, unsigned n)
 {
 	const struct iem_seg *s = &c->seg[seg];
@@ -682,39 +685,39 @@ static inline uintptr_t iem_map(struct iem_cpu *c, const struct iem_insn *i, uns
 	return iem_map_slow(c, i, seg, off, n);
 }
 
-static inline void iem_unmap(struct iem_cpu *c, uintptr_t p)
+static __always_inline void iem_unmap(struct iem_cpu *c, uintptr_t p)
 {
 	if (unlikely(p == (uintptr_t)c->bounce))
 		iem_bounce_commit(c);
 }
 
 /* Stack helpers: the stack segment and pointer width follow the mode. */
-static inline uint64_t iem_sp(const struct iem_cpu *c)
+static __always_inline uint64_t iem_sp(const struct iem_cpu *c)
 {
 	return c->gpr[R_SP] & c->ss_mask;
 }
 
-static inline void iem_set_sp(struct iem_cpu *c, uint64_t sp)
+static __always_inline void iem_set_sp(struct iem_cpu *c, uint64_t sp)
 {
 	c->gpr[R_SP] = (c->gpr[R_SP] & ~c->ss_mask) | (sp & c->ss_mask);
 }
 
 /* ---- RIP within a block ---- */
 
-static inline uint64_t iem_ipmask(unsigned osz)
+static __always_inline uint64_t iem_ipmask(unsigned osz)
 {
 	return osz == 1 ? 0xffff : osz == 2 ? 0xffffffffull : ~0ull;
 }
 
 /* RIP of the instruction after i. */
-static inline uint64_t iem_next_rip(const struct iem_cpu *c, const struct iem_insn *i)
+static __always_inline uint64_t iem_next_rip(const struct iem_cpu *c, const struct iem_insn *i)
 {
 	uint64_t r = c->gpr[IEM_R_RIPBASE] + insn_off(i) + insn_len(i);
 
 	return c->mode == 2 ? r : c->mode == 1 ? (uint32_t)r : (uint16_t)r;
 }
 
-static inline uint64_t iem_cur_rip(const struct iem_cpu *c, const struct iem_insn *i)
+static __always_inline uint64_t iem_cur_rip(const struct iem_cpu *c, const struct iem_insn *i)
 {
 	uint64_t r = c->gpr[IEM_R_RIPBASE] + insn_off(i);
 
