@@ -276,8 +276,12 @@ void iem_process_requests(struct iem_cpu *c)
 		return;
 	}
 	for (k = 0; k < n; k++) {
-		invalidate_page_range(c, q[k], 0, 0x1000);
-		iem_tlb_drop_phys(c, q[k]);
+		uint64_t page = q[k] & ~0xfffull;
+
+		/* bit 0: the code on the page changed; else it just became code */
+		if (q[k] & 1)
+			invalidate_page_range(c, page, 0, 0x1000);
+		iem_tlb_drop_phys(c, page);
 	}
 }
 

@@ -10,6 +10,7 @@
  * for a startup IPI (section 8.4).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -182,7 +183,10 @@ static void cpu_state_reset(struct iem_cpu *c, bool init)
 		c->hwcr = 0;
 		c->de_cfg = 0;
 		memset(c->perf, 0, sizeof(c->perf));
-		c->tsc_adjust = 0 - (iem_tsc(c) - c->tsc_adjust);
+		/* all TSCs restart together from the machine's base */
+		c->tsc_adjust = 0;
+		if (c->index == 0)
+			c->m->tsc_base_ns = iem_now_ns(c->m);
 		iem_fpu_reset(c);
 	}
 	iem_tlb_flush(c, true);
@@ -212,10 +216,44 @@ void iem_cpu_init_state(struct iem_cpu *c)
 	cpu_state_reset(c, true);
 }
 
+static struct iem_machine *last_machine;
+
+/*
+ * Debugging aid for hung guests: with IEM_DEBUG_RING set in the
+ * environment each vCPU remembers its last 64 block addresses; call this
+ * from a debugger ("call iem_debug_dump()") to print them and the
+ * registers of every vCPU of the last machine created.
+ */
+void iem_debug_dump(void);
+void iem_debug_dump(void)
+{
+	struct iem_machine *m = last_machine;
+	unsigned k, j;
+
+	if (!m)
+		return;
+	for (k = 0; k < m->ncpus; k++) {
+		struct iem_cpu *c = m->cpus[k];
+
+		fprintf(stderr, "vcpu%u: rip=%016llx rsp=%016llx rax=%llx rcx=%llx rdx=%llx fl=%llx cpl=%u "
+			"halted=%d attn=%#x irr/isr: %08x/%08x tpr=%x icount=%llu\n", k,
+			(unsigned long long)c->rip, (unsigned long long)c->gpr[R_SP],
+			(unsigned long long)c->gpr[R_AX], (unsigned long long)c->gpr[R_CX],
+			(unsigned long long)c->gpr[R_DX], (unsigned long long)iem_get_rflags(c), c->cpl,
+			c->halted, atomic_load(&c->attn), atomic_load(&c->lapic.irr[7]), c->lapic.isr[7],
+			c->lapic.tpr, (unsigned long long)c->icount);
+		if (c->ring)
+			for (j = 0; j < 64; j++)
+				fprintf(stderr, "  %016llx\n",
+					(unsigned long long)c->ring[(c->ring_pos + j) & 63]);
+	}
+}
+
 static void cpu_free(struct iem_cpu *c)
 {
 	if (!c)
 		return;
+	free(c->ring);
 	iem_cache_free(c);
 	free(c->cpuid_tab);
 	pthread_mutex_destroy(&c->reqlock);
@@ -287,7 +325,10 @@ int iem_machine_new(const struct iem_config *cfg, const struct iem_board_ops *op
 			goto fail;
 		}
 		iem_cpu_reset(c);
+		if (getenv("IEM_DEBUG_RING"))
+			c->ring = calloc(64, sizeof(uint64_t));
 	}
+	last_machine = m;
 	*out = m;
 	return 0;
 fail:
@@ -301,6 +342,8 @@ void iem_machine_free(struct iem_machine *m)
 
 	if (!m)
 		return;
+	if (last_machine == m)
+		last_machine = NULL;
 	if (m->cpus)
 		for (k = 0; k < m->ncpus; k++)
 			cpu_free(m->cpus[k]);

@@ -211,6 +211,8 @@ lookup:
 enter:
 	c->curblk = b;
 	RIPB = c->rip;
+	if (unlikely(c->ring))
+		c->ring[c->ring_pos++ & 63] = c->rip;
 	i = b->insn;
 	goto *i->label;
 

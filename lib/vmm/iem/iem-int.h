@@ -396,6 +396,8 @@ struct iem_cpu {
 	unsigned ninvq;
 	bool inv_all, tlb_flush_req;
 
+	uint64_t *ring;                 /* debug: recent block RIPs (IEM_DEBUG_RING) */
+	unsigned ring_pos;
 	struct iem_lapic lapic;
 	struct iem_cpuid_leaf *cpuid_tab;       /* complete table, or NULL = model */
 	size_t ncpuid_tab;
