@@ -159,7 +159,7 @@ static int run_loop(unsigned mb)
 		0x0f, 0xb6, 0xc0,               /* movzbl %al,%eax */
 		0x41, 0x33, 0x14, 0x80,         /* xor (%r8,%rax,4),%edx */
 		0x48, 0x39, 0xf1,               /* cmp %rsi,%rcx */
-		0x75, 0xe6,                     /* jne 1b */
+		0x75, 0xe8,                     /* jne 1b */
 		0xe6, 0xf4,                     /* out %al,$0xf4: stop */
 		0xf4,                           /* hlt */
 	};

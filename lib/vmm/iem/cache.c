@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/types.h>
 
 #include "lib/vmm/iem/iem-int.h"
 #include "iem-gen.h"
@@ -64,6 +65,8 @@ void iem_cache_free(struct iem_cpu *c)
 	free(c->jc);
 	free(c->tmpblk);
 	free(c->stubtab);
+	if (c->jit)
+		munmap(c->jit, c->jit_size);
 }
 
 void iem_gen_bump(struct iem_cpu *c)
@@ -75,6 +78,8 @@ void iem_gen_bump(struct iem_cpu *c)
 void iem_cache_flush(struct iem_cpu *c)
 {
 	c->arena_used = 0;
+	c->jit_used = 0;
+	c->jit_full = false;
 	memset(c->hash, 0, (1u << IEM_HASH_BITS) * sizeof(*c->hash));
 	memset(c->phash, 0, (1u << IEM_PHASH_BITS) * sizeof(*c->phash));
 	iem_gen_bump(c);
@@ -376,6 +381,9 @@ struct iem_block *iem_block_single(struct iem_cpu *c)
 	b->mode = c->mode;
 	b->valid = 1;
 	b->single = 1;
+	b->jit = NULL;
+	b->jit_entry1 = NULL;
+	b->jit_tried = 1;
 	decode_into(c, b, lin, e, 3, 1);
 	return b;
 }
@@ -411,13 +419,18 @@ struct iem_block *iem_block_lookup(struct iem_cpu *c)
 		}
 		goto found;
 	}
-	if (c->arena_used + BLOCK_BYTES + 2 * sizeof(struct iem_cpage) > c->arena_size)
+	if (c->arena_used + BLOCK_BYTES + 2 * sizeof(struct iem_cpage) > c->arena_size ||
+	    c->jit_full)
 		iem_cache_flush(c);
 	b = arena_alloc(c, BLOCK_BYTES);
 	b->gpa = gpa;
 	b->mode = c->mode;
 	b->valid = 1;
 	b->single = 0;
+	b->jit = NULL;
+	b->jit_entry1 = NULL;
+	b->jit_tried = 0;
+	b->hits = 0;
 	b->pnext[0] = b->pnext[1] = NULL;
 	decode_into(c, b, lin, e, IEM_MAX_REC, IEM_MAX_REC);
 	/* give back the unused records (b was the last allocation) */

@@ -296,6 +296,11 @@ int iem_machine_new(const struct iem_config *cfg, const struct iem_board_ops *op
 	pthread_mutex_init(&m->lock, NULL);
 	atomic_store(&m->a20, 1);
 	m->maxphys = 40;
+	{
+		const char *t = getenv("IEM_JIT_THRESHOLD");
+
+		m->jit_threshold = t ? (uint32_t)strtoul(t, NULL, 0) : 64;
+	}
 	m->tsc_hz = cfg->tsc_hz ? cfg->tsc_hz : 2000000000ull;
 	m->tsc_mult = (uint64_t)(((unsigned __int128)m->tsc_hz << 32) / 1000000000ull);
 	m->tsc_base_ns = iem_now_ns(m);

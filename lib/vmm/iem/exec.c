@@ -213,8 +213,31 @@ enter:
 	RIPB = c->rip;
 	if (unlikely(c->ring))
 		c->ring[c->ring_pos++ & 63] = c->rip;
+	if (b->jit)
+		goto run_jit;
+	if (unlikely(++b->hits == c->m->jit_threshold) && !b->jit_tried) {
+		iem_jit_compile(c, b);
+		if (b->jit)
+			goto run_jit;
+	}
+	iem_lf_unraw(c);
 	i = b->insn;
 	goto *i->label;
+
+run_jit: {
+	uint64_t r = b->jit(c);
+
+	b = c->curblk;          /* compiled code may have chained into others */
+	i = &b->insn[r >> 8];
+	switch (r & 0xff) {
+	case 0: k = 0; goto exit_link;
+	case 1: k = 1; goto exit_link;
+	case 2: goto exit_dyn;
+	default:
+		iem_lf_unraw(c);
+		goto *i->label;
+	}
+}
 
 exit_link: {
 	struct iem_link *l;

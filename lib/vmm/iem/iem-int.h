@@ -257,6 +257,10 @@ struct iem_block {
 	uint16_t bytes;
 	uint8_t valid;
 	uint8_t single;         /* temporary one-instruction block */
+	uint8_t jit_tried;
+	uint32_t hits;          /* executions before it is compiled */
+	uint64_t (*jit)(struct iem_cpu *c);     /* compiled code (jit.c) or NULL */
+	void *jit_entry1;                       /* entry for chaining from compiled code */
 	struct iem_insn insn[];
 };
 
@@ -300,6 +304,7 @@ struct iem_machine {
 	uint64_t tsc_base_ns;
 	int64_t tsc_offset;             /* guest TSC = scaled time + offset */
 	uint32_t maxphys;               /* physical address bits */
+	uint32_t jit_threshold;         /* executions before a block is compiled, 0 = never */
 };
 
 /* Bits of iem_cpu.attn (set from any thread). */
@@ -369,6 +374,12 @@ struct iem_cpu {
 	uint64_t gen;
 	struct iem_block *tmpblk;       /* single-step block */
 	void *stubtab;                  /* x87/SSE stub cache (fpu.c) */
+	uint8_t *jit;                   /* compiled blocks (jit.c) */
+	size_t jit_size, jit_used;
+	bool jit_full;
+	uint64_t jit_fl;                /* EFLAGS parked by compiled code */
+	uint64_t jit_tmp;               /* a memory operand of compiled code */
+	uint8_t lf_raw;                 /* the flags are jit_fl (EFLAGS image), not lf_* */
 	unsigned pauses;
 
 	/* exceptions */
@@ -514,10 +525,21 @@ static __always_inline void lf_put(struct iem_cpu *c, uint64_t f)
 	c->lf_res = res;
 	c->lf_aux = ((uint64_t)cf << 63) | ((uint64_t)(cf ^ of) << 62) |
 		    (af ? LF_AF : 0) | sf | ((uint64_t)pdb << LF_PDB_SHIFT);
+	c->lf_raw = 0;
 }
 
-static __always_inline uint64_t iem_get_rflags(const struct iem_cpu *c)
+/* Compiled code left the flags as a raw EFLAGS image: make them lazy. */
+static __always_inline void iem_lf_unraw(struct iem_cpu *c)
 {
+	if (unlikely(c->lf_raw)) {
+		c->lf_raw = 0;
+		lf_put(c, c->jit_fl);
+	}
+}
+
+static __always_inline uint64_t iem_get_rflags(struct iem_cpu *c)
+{
+	iem_lf_unraw(c);
 	return c->eflags | lf_get(c);
 }
 
@@ -811,6 +833,10 @@ extern const void **iem_labels;         /* label of every op, set by exec.c */
 enum { IEM_SP_UD, IEM_SP_GP0, IEM_SP_FETCH, IEM_SP_NOTRAM, IEM_SP_SETBASE, IEM_SP_EOB,
        IEM_SP_COUNT };
 extern const void *iem_special_labels[IEM_SP_COUNT];
+
+/* jit.c */
+void iem_jit_compile(struct iem_cpu *c, struct iem_block *b);
+void iem_jit_flush(struct iem_cpu *c);
 
 /* exec.c */
 void iem_exec(struct iem_cpu *c);

@@ -221,6 +221,7 @@ struct iem_stats {
 	uint64_t exceptions;
 	uint64_t interrupts;
 	uint64_t tlb_flushes;
+	uint64_t jit_blocks;
 	/* the last exception raised (for shutdown reports) */
 	int last_vector;
 	uint32_t last_error;
