@@ -733,6 +733,281 @@ static void emit_slow_paths(struct jstate *s)
 	}
 }
 
+
+/* ---- direct forms: operands held in host registers ---- */
+
+/* host register of a guest register operand (register code), or -1 */
+static int hreg(const struct jstate *s, unsigned code)
+{
+	return code < 16 ? s->cache[code] : -1;
+}
+
+/* op=alu with an immediate on host register hd (size bits) */
+static void alu_ri(struct jb *j, unsigned alu, unsigned size, unsigned hd, uint64_t imm)
+{
+	static const uint8_t ext[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+
+	pfx(j, size, 0, hd, true);
+	if (alu == A_TEST) {
+		b1(j, size == 8 ? 0xf6 : 0xf7);
+		modrm_rr(j, 0, hd);
+	} else if (size == 8) {
+		b1(j, 0x80);
+		modrm_rr(j, ext[alu], hd);
+		b1(j, (uint8_t)imm);
+		return;
+	} else if ((int64_t)imm == (int8_t)imm || (size == 16 && (int16_t)imm == (int8_t)imm)) {
+		b1(j, 0x83);
+		modrm_rr(j, ext[alu], hd);
+		b1(j, (uint8_t)imm);
+		return;
+	} else {
+		b1(j, 0x81);
+		modrm_rr(j, ext[alu], hd);
+	}
+	if (size == 8)
+		b1(j, (uint8_t)imm);
+	else if (size == 16) {
+		b1(j, (uint8_t)imm);
+		b1(j, (uint8_t)(imm >> 8));
+	} else {
+		b4(j, (uint32_t)imm);
+	}
+}
+
+/* op=alu hd, [rbx+disp] (the guest register in memory) */
+static void alu_rm_ctx(struct jb *j, unsigned alu, unsigned size, unsigned hd, int32_t disp)
+{
+	pfx(j, size, hd, 0, true);
+	if (alu == A_TEST)
+		b1(j, size == 8 ? 0x84 : 0x85);
+	else
+		b1(j, alu_opc[alu] + (size == 8 ? 2 : 3));
+	modrm_rbx(j, hd, disp);
+}
+
+/* mov of size from host register hs to host register hd */
+static void mov_hh(struct jb *j, unsigned size, unsigned hd, unsigned hs)
+{
+	pfx(j, size, hs, hd, true);
+	b1(j, size == 8 ? 0x88 : 0x89);
+	modrm_rr(j, hs, hd);
+}
+
+/* guest register operand value of size into host register hd (no flags) */
+static void mov_h_greg(struct jstate *s, unsigned size, unsigned hd, unsigned code)
+{
+	struct jb *j = &s->j;
+	int hs = hreg(s, code);
+
+	if (hs >= 0) {
+		mov_hh(j, size, hd, (unsigned)hs);
+		return;
+	}
+	pfx(j, size, hd, 0, true);
+	b1(j, size == 8 ? 0x8a : 0x8b);
+	modrm_rbx(j, hd, size == 8 ? byte_off(code) : GOFF(code));
+}
+
+/* mov $imm of size into host register hd, with x86 semantics of size */
+static void mov_h_imm(struct jb *j, unsigned size, unsigned hd, uint64_t imm)
+{
+	switch (size) {
+	case 8:
+		pfx(j, 8, 0, hd, true);
+		b1(j, 0xb0 + (hd & 7));
+		b1(j, (uint8_t)imm);
+		break;
+	case 16:
+		pfx(j, 16, 0, hd, false);
+		b1(j, 0xb8 + (hd & 7));
+		b1(j, (uint8_t)imm);
+		b1(j, (uint8_t)(imm >> 8));
+		break;
+	case 32:
+		mov_imm64(j, hd, (uint32_t)imm);
+		break;
+	default:
+		if ((int64_t)imm == (int32_t)imm) {
+			pfx(j, 64, 0, hd, false);
+			b1(j, 0xc7);
+			modrm_rr(j, 0, hd);
+			b4(j, (uint32_t)imm);
+		} else {
+			mov_imm64(j, hd, imm);
+		}
+		break;
+	}
+}
+
+/* ModRM + SIB for [base + index*scale + disp32]; base/index are host
+ * registers or -1 */
+static void modrm_sib(struct jb *j, unsigned reg, int base, int index, unsigned scale,
+		      int32_t disp)
+{
+	b1(j, (base < 0 ? 0x00 : 0x80) | ((reg & 7) << 3) | 4);
+	b1(j, (uint8_t)((scale << 6) | ((index < 0 ? 4 : (unsigned)index & 7) << 3) |
+			(base < 0 ? 5 : (unsigned)base & 7)));
+	b4(j, (uint32_t)disp);
+}
+
+/* try the direct forms; false = use the general code */
+static bool gen_direct(struct jstate *s, const struct iem_insn *i, const struct jop *o, bool live)
+{
+	struct jb *j = &s->j;
+	unsigned sz = o->size;
+	int hd, hs;
+
+	if (o->mem && o->kind != JK_LEA)
+		return false;
+	switch (o->kind) {
+	case JK_ALU: {
+		unsigned dst = o->form == JF_GE ? i->reg : i->rm;
+		unsigned src = o->form == JF_GE ? i->rm : i->reg;
+
+		hd = hreg(s, dst);
+		if (hd < 0)
+			return false;
+		if (o->alu == A_ADC || o->alu == A_SBB)
+			flags_to_host(s);
+		if (o->form == JF_EI) {
+			alu_ri(j, o->alu, sz, (unsigned)hd, sz == 64 ? i->imm : i->imm & zmask(sz));
+		} else {
+			hs = hreg(s, src);
+			if (hs >= 0)
+				alu_rr(j, o->alu, sz, (unsigned)hd, (unsigned)hs);
+			else
+				alu_rm_ctx(j, o->alu, sz, (unsigned)hd,
+					   sz == 8 ? byte_off(src) : GOFF(src));
+		}
+		s->fl = live ? FL_HOST : FL_MEM;
+		return true;
+	}
+	case JK_MOV: {
+		unsigned dst = o->form == JF_GE ? i->reg : i->rm;
+
+		hd = hreg(s, dst);
+		if (hd < 0)
+			return false;
+		if (o->form == JF_EI)
+			mov_h_imm(j, sz, (unsigned)hd, i->imm);
+		else
+			mov_h_greg(s, sz, (unsigned)hd, o->form == JF_GE ? i->rm : i->reg);
+		return true;
+	}
+	case JK_MOVX: {
+		unsigned from = o->alu == JX_ZB || o->alu == JX_SB ? 8 : o->alu == JX_SD ? 32 : 16;
+		static const uint8_t opc[] = { [JX_ZB] = 0xb6, [JX_ZW] = 0xb7, [JX_SB] = 0xbe,
+					       [JX_SW] = 0xbf };
+
+		hd = hreg(s, i->reg);
+		hs = hreg(s, i->rm);
+		if (hd < 0 || hs < 0 || (o->alu == JX_SD && sz != 64) || sz == 16)
+			return false;
+		if (o->alu == JX_SD) {
+			pfx(j, 64, (unsigned)hd, (unsigned)hs, false);
+			b1(j, 0x63);                    /* movslq */
+		} else {
+			/* always REX: byte sources bpl.. need it */
+			b1(j, 0x40 | (sz == 64 ? 8 : 0) | (((unsigned)hd & 8) ? 4 : 0) |
+			   (((unsigned)hs & 8) ? 1 : 0));
+			b1(j, 0x0f);
+			b1(j, opc[o->alu]);
+		}
+		modrm_rr(j, (unsigned)hd, (unsigned)hs);
+		(void)from;
+		return true;
+	}
+	case JK_LEA: {
+		int hb = i->rm == IEM_R_ZERO ? -1 : hreg(s, i->rm);
+		int hx = i->idx == IEM_R_ZERO ? -1 : hreg(s, i->idx);
+
+		hd = hreg(s, i->reg);
+		if (hd < 0 || (i->rm != IEM_R_ZERO && hb < 0) || (i->idx != IEM_R_ZERO && hx < 0) ||
+		    sz == 16)
+			return false;
+		if ((i->fl & IEM_IF_ASZ) == 1)
+			b1(j, 0x67);
+		b1(j, 0x40 | (sz == 64 ? 8 : 0) | (((unsigned)hd & 8) ? 4 : 0) |
+		   (hx >= 0 && ((unsigned)hx & 8) ? 2 : 0) | (hb >= 0 && ((unsigned)hb & 8) ? 1 : 0));
+		b1(j, 0x8d);
+		modrm_sib(j, (unsigned)hd, hb, hx, i->scale, i->disp);
+		return true;
+	}
+	case JK_UN: {
+		static const uint8_t ext[] = { [A_INC] = 0, [A_DEC] = 1, [A_NOT] = 2, [A_NEG] = 3 };
+
+		hd = hreg(s, i->rm);
+		if (hd < 0)
+			return false;
+		if (o->alu == A_INC || o->alu == A_DEC)
+			flags_to_host(s);
+		pfx(j, sz, 0, (unsigned)hd, true);
+		if (o->alu == A_INC || o->alu == A_DEC)
+			b1(j, sz == 8 ? 0xfe : 0xff);
+		else
+			b1(j, sz == 8 ? 0xf6 : 0xf7);
+		modrm_rr(j, ext[o->alu], (unsigned)hd);
+		if (o->alu != A_NOT)
+			s->fl = live ? FL_HOST : FL_MEM;
+		return true;
+	}
+	case JK_SHIFT: {
+		static const uint8_t ext[] = { [SH_ROL] = 0, [SH_ROR] = 1, [SH_SHL] = 4, [SH_SHR] = 5,
+					       [SH_SAR] = 7 };
+
+		hd = hreg(s, i->rm);
+		if (hd < 0)
+			return false;
+		if (o->form == JF_ECL ||
+		    (o->form == JF_EI && !(i->imm & (sz == 64 ? 0x3f : 0x1f))) ||
+		    o->alu == SH_ROL || o->alu == SH_ROR)
+			flags_to_host(s);
+		if (o->form == JF_ECL)
+			ld_ctx(j, 8, RCX, GOFF(R_CX));
+		pfx(j, sz, 0, (unsigned)hd, true);
+		if (o->form == JF_EI) {
+			b1(j, sz == 8 ? 0xc0 : 0xc1);
+			modrm_rr(j, ext[o->alu], (unsigned)hd);
+			b1(j, (uint8_t)i->imm);
+		} else {
+			b1(j, o->form == JF_E1 ? (sz == 8 ? 0xd0 : 0xd1) : (sz == 8 ? 0xd2 : 0xd3));
+			modrm_rr(j, ext[o->alu], (unsigned)hd);
+		}
+		s->fl = live ? FL_HOST : FL_MEM;
+		return true;
+	}
+	case JK_IMUL2:
+		hd = hreg(s, i->reg);
+		hs = hreg(s, i->rm);
+		if (hd < 0 || hs < 0 || sz == 8)
+			return false;
+		pfx(j, sz, (unsigned)hd, (unsigned)hs, false);
+		b1(j, 0x0f); b1(j, 0xaf); modrm_rr(j, (unsigned)hd, (unsigned)hs);
+		s->fl = live ? FL_HOST : FL_MEM;
+		return true;
+	case JK_CMOV:
+		hd = hreg(s, i->reg);
+		hs = hreg(s, i->rm);
+		if (hd < 0 || hs < 0 || sz == 8)
+			return false;
+		flags_to_host(s);
+		pfx(j, sz, (unsigned)hd, (unsigned)hs, false);
+		b1(j, 0x0f); b1(j, 0x40 + o->cc); modrm_rr(j, (unsigned)hd, (unsigned)hs);
+		return true;
+	case JK_SET:
+		hd = hreg(s, i->rm);
+		if (hd < 0)
+			return false;
+		flags_to_host(s);
+		b1(j, 0x40 | (((unsigned)hd & 8) ? 1 : 0));
+		b1(j, 0x0f); b1(j, 0x90 + o->cc); modrm_rr(j, 0, (unsigned)hd);
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* ---- code generation per record ---- */
 
 static void epilogue(struct jstate *s, unsigned kind, unsigned idx)
@@ -883,6 +1158,8 @@ static bool gen_insn(struct jstate *s, unsigned k, bool *ended)
 	o = &jops[i->op];
 	sz = o->size;
 	n = sz / 8;
+	if (gen_direct(s, i, o, live))
+		return true;
 	switch (o->kind) {
 	case JK_NOP:
 		return true;
@@ -1330,6 +1607,10 @@ void iem_jit_compile(struct iem_cpu *c, struct iem_block *b)
 		FILE *f = fopen(getenv("IEM_JIT_DUMP"), "ab");
 
 		if (f) {
+			uint64_t hdr[3] = { (uint64_t)(uintptr_t)start, (uint64_t)(s->j.p - start),
+					    c->rip };
+
+			fwrite(hdr, sizeof(hdr), 1, f);
 			fwrite(start, 1, (size_t)(s->j.p - start), f);
 			fclose(f);
 		}
