@@ -43,7 +43,7 @@
 
 enum { JK_NONE, JK_ALU, JK_UN, JK_SHIFT, JK_MOV, JK_MOVX, JK_LEA, JK_IMUL2, JK_IMUL3,
        JK_JCC, JK_JMP, JK_CALL, JK_RET, JK_PUSH, JK_PUSHI, JK_POP, JK_CMOV, JK_SET,
-       JK_CBW, JK_CWD, JK_NOP, JK_XCHG };
+       JK_CBW, JK_CWD, JK_NOP, JK_XCHG, JK_RMW, JK_JMPE, JK_CALLE, JK_LEAVE };
 enum { JF_EG, JF_GE, JF_EI, JF_E1, JF_ECL };
 enum { JX_ZB, JX_ZW, JX_SB, JX_SW, JX_SD };
 
@@ -98,16 +98,17 @@ static void classify(unsigned op, const char *name)
 				j->kind = JK_ALU;
 				j->alu = (uint8_t)alus[k].alu;
 				j->form = !strcmp(f, "EG") ? JF_EG : !strcmp(f, "GE") ? JF_GE : JF_EI;
-				/* read-modify-write of memory is left to the interpreter */
+				/* read-modify-write of memory */
 				if (mem && j->form != JF_GE && alus[k].alu != A_CMP && alus[k].alu != A_TEST)
-					j->kind = JK_NONE;
+					j->kind = JK_RMW;
 				return;
 			}
 		}
 	}
-	if ((!strcmp(base, "inc_E") || !strcmp(base, "dec_E") || !strcmp(base, "not_E") ||
-	     !strcmp(base, "neg_E")) && !mem) {
-		j->kind = JK_UN;
+	if (!strcmp(base, "inc_E") || !strcmp(base, "dec_E") || !strcmp(base, "not_E") ||
+	    !strcmp(base, "neg_E")) {
+		j->kind = mem ? JK_RMW : JK_UN;
+		j->form = JF_E1;        /* unary */
 		j->alu = base[0] == 'i' ? A_INC : base[0] == 'd' ? A_DEC : base[1] == 'o' ? A_NOT : A_NEG;
 		return;
 	}
@@ -185,6 +186,10 @@ static void classify(unsigned op, const char *name)
 		j->kind = JK_NOP;
 	else if (!strcmp(base, "xchg_EG") && !mem)
 		j->kind = JK_XCHG;
+	else if (!strcmp(base, "jmp_E"))
+		j->kind = JK_JMPE;
+	else if (!strcmp(base, "call_E"))
+		j->kind = JK_CALLE;
 }
 
 static void jit_init_once(void)
@@ -193,6 +198,7 @@ static void jit_init_once(void)
 
 	for (k = 1; k < IEM_FIRST_FN_OP; k++)
 		classify(k, iem_op_names[k]);
+	jops[IEM_OP_leave].kind = JK_LEAVE;
 }
 
 /* ---- emitter ---- */
@@ -374,7 +380,8 @@ struct jstate {
 		uint8_t *jfrom;         /* jne rel32 slot to the slow path */
 		uint8_t *back;          /* where to continue */
 		const struct iem_insn *i;
-		unsigned n, seg, kind;  /* kind 0 = read, 1 = write */
+		unsigned n, seg, kind;  /* kind 0 = read, 1 = write, 2 = read-modify-write */
+		bool writes_flags;      /* rmw: the operation sets flags */
 		int fl;                 /* flag state at the probe */
 	} slow[IEM_MAX_REC * 2];
 	unsigned nslow;
@@ -700,6 +707,27 @@ static void stack_read(struct jstate *s, const struct iem_insn *i, unsigned n, u
 	st_greg(j, 64, RCX, R_SP);
 }
 
+/* read-modify-write through the interpreter's memory slow path */
+static void jit_rmw_slow(struct iem_cpu *c, const struct iem_insn *i, uint64_t src)
+{
+	const struct jop *o = &jops[i->op];
+	unsigned nb = o->size / 8;
+	uintptr_t p;
+
+	c->lf_raw = 0;
+	p = iem_map_slow(c, i, i->seg, iem_ea(c, i), nb);
+	if (o->form == JF_E1) {
+		uint64_t r = alu(c, o->alu, o->size, hld(p, nb), 0);
+
+		hst(p, nb, r);
+	} else if (i->fl & IEM_IF_LOCK) {
+		iem_locked_alu(c, p, o->alu, o->size, src);
+	} else {
+		hst(p, nb, alu(c, o->alu, o->size, hld(p, nb), src));
+	}
+	iem_unmap(c, p);
+}
+
 static void emit_slow_paths(struct jstate *s)
 {
 	struct jb *j = &s->j;
@@ -718,6 +746,21 @@ static void emit_slow_paths(struct jstate *s)
 			ld_ctx(j, 64, RSI, COFF(jit_fl));
 			call_abs(j, lf_put_helper);
 			b1(j, 0x41); b1(j, 0x59); b1(j, 0x41); b1(j, 0x58); b1(j, 0x5f); b1(j, 0x5e);
+		}
+		if (sl->kind == 2) {
+			/* the whole instruction in C, then its flags into the host */
+			mov_rr64(j, RDX, R8);
+			mov_rr64(j, RDI, RBX);
+			mov_imm64(j, RSI, (uint64_t)(uintptr_t)sl->i);
+			call_abs(j, jit_rmw_slow);
+			if (sl->writes_flags) {
+				mov_rr64(j, RDI, RBX);
+				call_abs(j, lf_get_helper);
+				st_ctx(j, 64, RAX, COFF(jit_fl));
+				restore_flags(s);
+			}
+			patch(jmp32(j), sl->back);
+			continue;
 		}
 		/* (c, i, seg, off, n[, v]) */
 		mov_rr64(j, RCX, RSI);
@@ -1134,6 +1177,15 @@ static bool flags_live_after(const struct iem_block *b, unsigned k, bool *reache
 			return false;
 		case JK_IMUL2: case JK_IMUL3:
 			return true;    /* only CF/OF are defined: others survive */
+		case JK_RMW:
+			if (o->alu == A_ADC || o->alu == A_SBB || o->alu == A_INC || o->alu == A_DEC)
+				return true;
+			if (o->alu == A_NOT)
+				break;
+			return false;
+		case JK_JMPE: case JK_CALLE:
+			*reaches_end = true;
+			return true;
 		case JK_NONE:
 			return true;
 		default:
@@ -1161,6 +1213,76 @@ static bool gen_insn(struct jstate *s, unsigned k, bool *ended)
 	if (gen_direct(s, i, o, live))
 		return true;
 	switch (o->kind) {
+	case JK_RMW: {
+		static const uint8_t uext[] = { [A_INC] = 0, [A_DEC] = 1, [A_NOT] = 2, [A_NEG] = 3 };
+		bool unary = o->form == JF_E1;
+		bool cin = o->alu == A_ADC || o->alu == A_SBB || o->alu == A_INC || o->alu == A_DEC;
+		struct slow *sl;
+
+		/* carry-in first (may call out, clobbering r8), then the source into r8 */
+		if (cin && s->fl == FL_MEM)
+			flags_to_host(s);       /* then parked by the probe */
+		if (!unary) {
+			if (o->form == JF_EI)
+				mov_imm64(j, R8, sz == 64 ? i->imm : i->imm & zmask(sz));
+			else
+				ld_greg(j, sz, R8, i->reg);
+		}
+		ea(s, i);
+		probe(s, i, n, i->seg, true, cin || o->alu == A_NOT);
+		sl = &s->slow[s->nslow - 1];
+		sl->kind = 2;
+		sl->writes_flags = o->alu != A_NOT;
+		if (cin)
+			flags_to_host(s);
+		if (i->fl & IEM_IF_LOCK)
+			b1(j, 0xf0);
+		pfx(j, sz, unary ? 0 : R8, 0, true);
+		if (unary) {
+			if (o->alu == A_INC || o->alu == A_DEC)
+				b1(j, sz == 8 ? 0xfe : 0xff);
+			else
+				b1(j, sz == 8 ? 0xf6 : 0xf7);
+			b1(j, (uext[o->alu] << 3) | 4);
+		} else {
+			b1(j, alu_opc[o->alu] + (sz == 8 ? 0 : 1));
+			b1(j, ((R8 & 7) << 3) | 4);
+		}
+		b1(j, 0x17);                    /* SIB (%rdi,%rdx) */
+		sl->back = j->p;
+		if (o->alu != A_NOT)
+			s->fl = live ? FL_HOST : FL_MEM;
+		return true;
+	}
+	case JK_JMPE:
+	case JK_CALLE:
+		if (sz != 64)
+			return false;
+		if (o->mem) {
+			mem_read(s, i, 8, true);
+			st_ctx(j, 64, RAX, COFF(jit_tmp));
+		} else {
+			ld_greg(j, 64, RAX, i->rm);
+			st_ctx(j, 64, RAX, COFF(jit_tmp));
+		}
+		if (o->kind == JK_CALLE) {
+			ld_ctx(j, 64, R8, GOFF(IEM_R_RIPBASE));
+			b1(j, 0x49); b1(j, 0x81); b1(j, 0xc0); b4(j, insn_off(i) + insn_len(i));
+			stack_write(s, i, 8, true);
+		}
+		ld_ctx(j, 64, RAX, COFF(jit_tmp));
+		st_ctx(j, 64, RAX, COFF(rip));
+		chain(s, 2, k);
+		*ended = true;
+		return true;
+	case JK_LEAVE:
+		if (insn_obytes(i) != 8)
+			return false;
+		ld_greg(j, 64, RAX, R_BP);
+		st_greg(j, 64, RAX, R_SP);
+		stack_read(s, i, 8, 0, true);
+		st_greg(j, 64, RAX, R_BP);
+		return true;
 	case JK_NOP:
 		return true;
 	case JK_MOV:
@@ -1505,7 +1627,8 @@ static void choose_cache(struct jstate *s)
 		if (i->idx < 16)
 			use[i->idx]++;
 		if (o->kind == JK_PUSH || o->kind == JK_PUSHI || o->kind == JK_POP ||
-		    o->kind == JK_CALL || o->kind == JK_RET)
+		    o->kind == JK_CALL || o->kind == JK_RET || o->kind == JK_CALLE ||
+		    o->kind == JK_LEAVE)
 			use[R_SP] += 2;
 		if (o->kind == JK_CBW || o->kind == JK_CWD)
 			use[R_AX] = use[R_DX] = 0, hi[R_AX] = hi[R_DX] = true;
