@@ -377,9 +377,9 @@ struct iem_cpu {
 	uint8_t *jit;                   /* compiled blocks (jit.c) */
 	size_t jit_size, jit_used;
 	bool jit_full;
-	uint64_t jit_fl;                /* EFLAGS parked by compiled code */
+	uint64_t jit_fl;                /* flags parked by compiled code (LAHF/SETO form) */
 	uint64_t jit_tmp;               /* a memory operand of compiled code */
-	uint8_t lf_raw;                 /* the flags are jit_fl (EFLAGS image), not lf_* */
+	uint8_t lf_raw;                 /* the flags are jit_fl, not lf_* */
 	unsigned pauses;
 
 	/* exceptions */
@@ -528,12 +528,26 @@ static __always_inline void lf_put(struct iem_cpu *c, uint64_t f)
 	c->lf_raw = 0;
 }
 
-/* Compiled code left the flags as a raw EFLAGS image: make them lazy. */
+/*
+ * Compiled code parks flags as LAHF/SETO leave them: bits 8-15 the low
+ * EFLAGS byte (SF ZF AF PF CF), bit 0 OF.
+ */
+static __always_inline uint64_t iem_jit_fl_to_eflags(uint64_t v)
+{
+	return ((v >> 8) & 0xd5) | ((v & 1) << 11);
+}
+
+static __always_inline uint64_t iem_eflags_to_jit_fl(uint64_t f)
+{
+	return ((f & 0xd5) << 8) | ((f >> 11) & 1);
+}
+
+/* Compiled code left the flags parked in jit_fl: make them lazy. */
 static __always_inline void iem_lf_unraw(struct iem_cpu *c)
 {
 	if (unlikely(c->lf_raw)) {
 		c->lf_raw = 0;
-		lf_put(c, c->jit_fl);
+		lf_put(c, iem_jit_fl_to_eflags(c->jit_fl));
 	}
 }
 

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "lib/vmm/iem/alu.h"
 #include "lib/vmm/iem/iem-int.h"
@@ -478,33 +479,33 @@ static void cache_load(struct jstate *s)
 static void lf_put_helper(struct iem_cpu *c, uint64_t f)
 {
 	c->lf_raw = 0;
-	lf_put(c, f);
+	lf_put(c, iem_jit_fl_to_eflags(f));
 }
 
+/* the lazy flags in parked (LAHF/SETO) form */
 static uint64_t lf_get_helper(struct iem_cpu *c)
 {
-	return lf_get(c);
+	return iem_eflags_to_jit_fl(lf_get(c));
 }
 
-/* host EFLAGS -> c->jit_fl */
+/* host flags -> c->jit_fl (rax preserved through r11) */
 static void save_flags(struct jstate *s)
 {
-	b1(&s->j, 0x9c);                        /* pushfq */
-	b1(&s->j, 0x8f);                        /* popq jit_fl(%rbx) */
-	modrm_rbx(&s->j, 0, COFF(jit_fl));
+	struct jb *j = &s->j;
+
+	b1(j, 0x49); b1(j, 0x89); b1(j, 0xc3);  /* mov %rax,%r11 */
+	b1(j, 0x9f);                            /* lahf */
+	b1(j, 0x0f); b1(j, 0x90); b1(j, 0xc0);  /* seto %al */
+	b1(j, 0x66); b1(j, 0x89); modrm_rbx(j, RAX, COFF(jit_fl));     /* mov %ax,jit_fl */
+	b1(j, 0x4c); b1(j, 0x89); b1(j, 0xd8);  /* mov %r11,%rax */
 }
 
-/* c->jit_fl -> host EFLAGS (arithmetic six), clobbers rax */
+/* c->jit_fl -> host flags (arithmetic six), clobbers rax */
 static void restore_flags(struct jstate *s)
 {
 	struct jb *j = &s->j;
 
-	ld_ctx(j, 32, RAX, COFF(jit_fl));
-	/* al = OF, ah = low byte of EFLAGS */
-	b1(j, 0xc1); b1(j, 0xe8); b1(j, 0x03);  /* shr $3,%eax: OF (bit 11) -> bit 8 */
-	b1(j, 0x25); b4(j, 0x100);              /* and $0x100,%eax */
-	b1(j, 0xc1); b1(j, 0xe8); b1(j, 0x08);  /* shr $8,%eax: OF -> al */
-	b1(j, 0x8a); modrm_rbx(j, 4, COFF(jit_fl));     /* mov jit_fl,%ah */
+	b1(j, 0x0f); b1(j, 0xb7); modrm_rbx(j, RAX, COFF(jit_fl));     /* movzwl jit_fl,%eax */
 	b1(j, 0x04); b1(j, 0x7f);               /* add $0x7f,%al: OF */
 	b1(j, 0x9e);                            /* sahf */
 }
@@ -1540,10 +1541,11 @@ static bool gen_insn(struct jstate *s, unsigned k, bool *ended)
 			/* a loop: account the iteration, check attention, go again */
 			uint8_t *out1, *out2;
 
+			/* the block writes flags before reading them: dead here */
 			if (s->entry_live)
 				flags_to_mem(s);
 			else
-				flags_park(s, true);
+				flags_park(s, false);
 			ld_ctx(j, 64, RAX, COFF(slice));
 			b1(j, 0x48); b1(j, 0x2d); b4(j, s->b->ninsn);           /* sub $n,%rax */
 			out1 = jcc32(j, 0xe);                                   /* jle out */
@@ -1735,6 +1737,19 @@ void iem_jit_compile(struct iem_cpu *c, struct iem_block *b)
 
 			fwrite(hdr, sizeof(hdr), 1, f);
 			fwrite(start, 1, (size_t)(s->j.p - start), f);
+			fclose(f);
+		}
+	}
+	if (!s->j.full && getenv("IEM_JIT_PERFMAP")) {
+		/* symbols for perf(1): /tmp/perf-PID.map */
+		char path[64];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+		f = fopen(path, "a");
+		if (f) {
+			fprintf(f, "%lx %lx jit_%llx\n", (unsigned long)(uintptr_t)start,
+				(unsigned long)(s->j.p - start), (unsigned long long)c->rip);
 			fclose(f);
 		}
 	}
