@@ -65,6 +65,7 @@ void iem_cache_free(struct iem_cpu *c)
 	free(c->jc);
 	free(c->tmpblk);
 	free(c->stubtab);
+	free(c->jpatch);
 	if (c->jit)
 		munmap(c->jit, c->jit_size);
 }
@@ -79,6 +80,7 @@ void iem_cache_flush(struct iem_cpu *c)
 {
 	c->arena_used = 0;
 	c->jit_used = 0;
+	c->njpatch = 0;
 	c->jit_full = false;
 	memset(c->hash, 0, (1u << IEM_HASH_BITS) * sizeof(*c->hash));
 	memset(c->phash, 0, (1u << IEM_PHASH_BITS) * sizeof(*c->phash));
@@ -162,6 +164,8 @@ static void block_kill(struct iem_cpu *c, struct iem_block *b)
 		return;
 	b->valid = 0;
 	hash_remove(c, b);
+	if (b->jit_in)
+		iem_jit_unlink_to(c, b);
 	c->stats.smc_invalidations++;
 }
 
@@ -429,6 +433,9 @@ struct iem_block *iem_block_lookup(struct iem_cpu *c)
 	b->single = 0;
 	b->jit = NULL;
 	b->jit_entry1 = NULL;
+	b->jit_p[0] = b->jit_p[1] = NULL;
+	b->jit_q[0] = b->jit_q[1] = NULL;
+	b->jit_in = 0;
 	b->jit_tried = 0;
 	b->hits = 0;
 	b->pnext[0] = b->pnext[1] = NULL;

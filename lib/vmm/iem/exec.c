@@ -252,6 +252,8 @@ exit_link: {
 	lin = (c->seg[S_CS].base + c->rip) & c->lin_mask;
 	l = &b->link[k];
 	if (likely(l->lin == lin && l->tag == c->linktag)) {
+		if (b->jit_p[k] && l->blk->jit_entry1)
+			iem_jit_link(c, b, k, l->blk);
 		b = l->blk;
 		goto enter;
 	}

@@ -261,6 +261,9 @@ struct iem_block {
 	uint32_t hits;          /* executions before it is compiled */
 	uint64_t (*jit)(struct iem_cpu *c);     /* compiled code (jit.c) or NULL */
 	void *jit_entry1;                       /* entry for chaining from compiled code */
+	uint8_t *jit_p[2];      /* link k: rel32 of the patchable jump, or NULL */
+	uint8_t *jit_q[2];      /* link k: the direct-entry tail to patch */
+	uint16_t jit_in;        /* patched jumps from other blocks into this one */
 	struct iem_insn insn[];
 };
 
@@ -377,6 +380,12 @@ struct iem_cpu {
 	uint8_t *jit;                   /* compiled blocks (jit.c) */
 	size_t jit_size, jit_used;
 	bool jit_full;
+	struct iem_jpatch {             /* jumps patched to go straight to a block */
+		uint8_t *p;             /* rel32 field */
+		int32_t orig;
+		struct iem_block *to;
+	} *jpatch;
+	unsigned njpatch;
 	uint64_t jit_fl;                /* flags parked by compiled code (LAHF/SETO form) */
 	uint64_t jit_tmp;               /* a memory operand of compiled code */
 	uint8_t lf_raw;                 /* the flags are jit_fl, not lf_* */
@@ -851,6 +860,8 @@ extern const void *iem_special_labels[IEM_SP_COUNT];
 /* jit.c */
 void iem_jit_compile(struct iem_cpu *c, struct iem_block *b);
 void iem_jit_flush(struct iem_cpu *c);
+void iem_jit_link(struct iem_cpu *c, struct iem_block *from, unsigned k, struct iem_block *to);
+void iem_jit_unlink_to(struct iem_cpu *c, struct iem_block *to);
 
 /* exec.c */
 void iem_exec(struct iem_cpu *c);

@@ -372,6 +372,7 @@ struct jstate {
 	int fl;                 /* where the live guest flags are */
 	uint8_t *body;          /* first instruction (loop target) */
 	bool entry_live;        /* the block reads flags before writing them */
+	bool direct_ok;         /* the pending link target is in the same page */
 	uint8_t *entry1;        /* after the prologue: chained entry */
 	int8_t cache[16];       /* guest register -> host register, or -1 */
 	uint8_t cached[5];      /* guest registers held in host registers */
@@ -610,10 +611,13 @@ static void probe(struct jstate *s, const struct iem_insn *i, unsigned n, unsign
 	struct slow *sl;
 
 	flags_park(s, flags_live);
-	b1(j, 0x48); b1(j, 0x8d); b1(j, 0x4f); b1(j, n - 1);    /* lea n-1(%rdi),%rcx */
-	b1(j, 0x48); b1(j, 0xc1); b1(j, 0xe9); b1(j, 12);       /* shr $12,%rcx */
-	b1(j, 0x81); b1(j, 0xe1); b4(j, IEM_TLB_MASK);          /* and $mask,%ecx */
-	b1(j, 0xc1); b1(j, 0xe1); b1(j, 5);                     /* shl $5,%ecx */
+	if (n > 1) {
+		b1(j, 0x48); b1(j, 0x8d); b1(j, 0x4f); b1(j, n - 1);    /* lea n-1(%rdi),%rcx */
+	} else {
+		mov_rr64(j, RCX, RDI);
+	}
+	b1(j, 0x48); b1(j, 0xc1); b1(j, 0xe9); b1(j, 12 - 5);   /* shr $7,%rcx */
+	b1(j, 0x81); b1(j, 0xe1); b4(j, IEM_TLB_MASK << 5);     /* and $mask<<5,%ecx */
 	b1(j, 0x48); b1(j, 0x03); modrm_rbx(j, RCX, COFF(dtlb));        /* add dtlb,%rcx */
 	mov_rr64(j, RDX, RDI);
 	b1(j, 0x48); b1(j, 0x81); b1(j, 0xe2); b4(j, 0xfffff000u);      /* and $-4096,%rdx */
@@ -1083,6 +1087,9 @@ static void ret_code(struct jstate *s, unsigned kind, unsigned idx)
  * targets) and compiled, jump straight into its code; else return to the
  * interpreter with kind.
  */
+#define Q_BLK (7 + 11 + 7 + 2)
+#define Q_JMP (Q_BLK + 8 + 7 + 1)
+
 static void chain(struct jstate *s, unsigned kind, unsigned idx)
 {
 	struct jb *j = &s->j;
@@ -1097,45 +1104,69 @@ static void chain(struct jstate *s, unsigned kind, unsigned idx)
 	ld_ctx(j, 32, RDX, COFF(attn));
 	b1(j, 0x23); modrm_rbx(j, RDX, COFF(attn_mask));                /* and attn_mask,%edx */
 	out[n++] = jcc32(j, 5);                                         /* jnz */
-	if (kind < 2) {
-		mov_imm64(j, RSI, (uint64_t)(uintptr_t)&s->b->link[kind]);
+	if (kind < 2 && s->direct_ok) {
+		/*
+		 * Out to the interpreter, which links the blocks and then
+		 * patches this jump to the direct tail below (iem_jit_link).
+		 */
+		s->b->jit_p[kind] = jmp32(j);
+		out[n++] = s->b->jit_p[kind];
 	} else {
-		/* jump cache slot of rax (iem_jc_key) */
-		mov_rr64(j, RSI, RAX);
-		b1(j, 0x48); b1(j, 0xc1); b1(j, 0xee); b1(j, IEM_JC_BITS);      /* shr $12,%rsi */
-		b1(j, 0x48); b1(j, 0x31); b1(j, 0xc6);                          /* xor %rax,%rsi */
-		mov_rr64(j, RDX, RAX);
-		b1(j, 0x48); b1(j, 0xc1); b1(j, 0xea); b1(j, 21);               /* shr $21,%rdx */
-		b1(j, 0x48); b1(j, 0x31); b1(j, 0xd6);                          /* xor %rdx,%rsi */
-		b1(j, 0x81); b1(j, 0xe6); b4(j, (1u << IEM_JC_BITS) - 1);       /* and $mask,%esi */
-		b1(j, 0x48); b1(j, 0x8d); b1(j, 0x34); b1(j, 0x76);             /* lea (%rsi,%rsi,2),%rsi */
-		b1(j, 0x48); b1(j, 0xc1); b1(j, 0xe6); b1(j, 3);                /* shl $3,%rsi */
-		b1(j, 0x48); b1(j, 0x03); modrm_rbx(j, RSI, COFF(jc));          /* add jc,%rsi */
+		if (kind < 2) {
+			mov_imm64(j, RSI, (uint64_t)(uintptr_t)&s->b->link[kind]);
+		} else {
+			/* jump cache slot of rax (iem_jc_key) */
+			mov_rr64(j, RSI, RAX);
+			b1(j, 0x48); b1(j, 0xc1); b1(j, 0xee); b1(j, IEM_JC_BITS);      /* shr $12,%rsi */
+			b1(j, 0x48); b1(j, 0x31); b1(j, 0xc6);                          /* xor %rax,%rsi */
+			mov_rr64(j, RDX, RAX);
+			b1(j, 0x48); b1(j, 0xc1); b1(j, 0xea); b1(j, 21);               /* shr $21,%rdx */
+			b1(j, 0x48); b1(j, 0x31); b1(j, 0xd6);                          /* xor %rdx,%rsi */
+			b1(j, 0x81); b1(j, 0xe6); b4(j, (1u << IEM_JC_BITS) - 1);       /* and $mask,%esi */
+			b1(j, 0x48); b1(j, 0x8d); b1(j, 0x34); b1(j, 0x76);             /* lea (%rsi,%rsi,2),%rsi */
+			b1(j, 0x48); b1(j, 0xc1); b1(j, 0xe6); b1(j, 3);                /* shl $3,%rsi */
+			b1(j, 0x48); b1(j, 0x03); modrm_rbx(j, RSI, COFF(jc));          /* add jc,%rsi */
+		}
+		b1(j, 0x48); b1(j, 0x3b); b1(j, 0x06);                          /* cmp (%rsi),%rax */
+		out[n++] = jcc32(j, 5);
+		ld_ctx(j, 64, RDX, COFF(linktag));
+		b1(j, 0x48); b1(j, 0x3b); b1(j, 0x56); b1(j, 8);                /* cmp 8(%rsi),%rdx */
+		out[n++] = jcc32(j, 5);
+		b1(j, 0x48); b1(j, 0x8b); b1(j, 0x76); b1(j, 16);               /* mov 16(%rsi),%rsi */
+		b1(j, 0x48); b1(j, 0x8b); b1(j, 0x96);                          /* mov entry1(%rsi),%rdx */
+		b4(j, (uint32_t)offsetof(struct iem_block, jit_entry1));
+		b1(j, 0x48); b1(j, 0x85); b1(j, 0xd2);                          /* test %rdx,%rdx */
+		out[n++] = jcc32(j, 4);                                         /* jz */
+		st_ctx(j, 64, RCX, COFF(slice));
+		b1(j, 0x48); b1(j, 0x81); modrm_rbx(j, 0, COFF(icount)); b4(j, s->b->ninsn);
+		st_ctx(j, 64, RSI, COFF(curblk));
+		st_ctx(j, 64, RAX, GOFF(IEM_R_RIPBASE));
+		b1(j, 0xff); b1(j, 0xe2);                                       /* jmp *%rdx */
 	}
-	b1(j, 0x48); b1(j, 0x3b); b1(j, 0x06);                          /* cmp (%rsi),%rax */
-	out[n++] = jcc32(j, 5);
-	ld_ctx(j, 64, RDX, COFF(linktag));
-	b1(j, 0x48); b1(j, 0x3b); b1(j, 0x56); b1(j, 8);                /* cmp 8(%rsi),%rdx */
-	out[n++] = jcc32(j, 5);
-	b1(j, 0x48); b1(j, 0x8b); b1(j, 0x76); b1(j, 16);               /* mov 16(%rsi),%rsi */
-	b1(j, 0x48); b1(j, 0x8b); b1(j, 0x96);                          /* mov entry1(%rsi),%rdx */
-	b4(j, (uint32_t)offsetof(struct iem_block, jit_entry1));
-	b1(j, 0x48); b1(j, 0x85); b1(j, 0xd2);                          /* test %rdx,%rdx */
-	out[n++] = jcc32(j, 4);                                         /* jz */
-	st_ctx(j, 64, RCX, COFF(slice));
-	b1(j, 0x48); b1(j, 0x81); modrm_rbx(j, 0, COFF(icount)); b4(j, s->b->ninsn);
-	st_ctx(j, 64, RSI, COFF(curblk));
-	st_ctx(j, 64, RAX, GOFF(IEM_R_RIPBASE));
-	b1(j, 0xff); b1(j, 0xe2);                                       /* jmp *%rdx */
 	for (k = 0; k < n; k++)
 		patch(out[k], j->p);
 	epilogue(s, kind, idx);
+	if (kind < 2 && s->direct_ok) {
+		/* direct tail: successor block and entry filled in when linked */
+		s->b->jit_q[kind] = j->p;
+		st_ctx(j, 64, RCX, COFF(slice));
+		b1(j, 0x48); b1(j, 0x81); modrm_rbx(j, 0, COFF(icount)); b4(j, s->b->ninsn);
+		st_ctx(j, 64, RAX, GOFF(IEM_R_RIPBASE));
+		b1(j, 0x48); b1(j, 0xbe); b8(j, 0);     /* movabs $blk,%rsi: imm64 at jit_q + Q_BLK */
+		st_ctx(j, 64, RSI, COFF(curblk));
+		patch(jmp32(j), j->p);                  /* rel32 at jit_q + Q_JMP */
+	}
+	s->direct_ok = false;
 }
 
 /* set c->rip = RIPB + v (v relative to the block start) */
 static void set_rip_rel(struct jstate *s, uint64_t v)
 {
 	struct jb *j = &s->j;
+	int64_t off = (int64_t)(s->b->gpa & 0xfff) + (int64_t)v;
+
+	/* a target in the block's own physical page can be jumped to directly */
+	s->direct_ok = off >= 0 && off < 4096;
 
 	ld_ctx(j, 64, RAX, GOFF(IEM_R_RIPBASE));
 	mov_imm64(j, RCX, v);
@@ -1347,21 +1378,32 @@ static bool gen_insn(struct jstate *s, unsigned k, bool *ended)
 		bool cin = o->alu == A_ADC || o->alu == A_SBB;
 
 		/* memory first (its probe clobbers host flags), then the flags */
+		bool spill = false;
+
 		if (o->mem) {
 			mem_read(s, i, n, true);
-			st_ctx(j, 64, RAX, COFF(jit_tmp));
+			/* r8 survives everything but a call for lazy flags */
+			spill = cin && s->fl == FL_MEM;
+			if (spill)
+				st_ctx(j, 64, RAX, COFF(jit_tmp));
+			else
+				mov_rr64(j, R8, RAX);
 		}
 		if (cin)
 			flags_to_host(s);
 		if (o->form == JF_GE) {
 			ld_greg(j, sz, RAX, i->reg);
-			if (o->mem)
+			if (o->mem && spill)
 				ld_ctx(j, sz, RCX, COFF(jit_tmp));
+			else if (o->mem)
+				mov_rr64(j, RCX, R8);
 			else
 				ld_greg(j, sz, RCX, i->rm);
 		} else {
-			if (o->mem)
+			if (o->mem && spill)
 				ld_ctx(j, sz, RAX, COFF(jit_tmp));
+			else if (o->mem)
+				mov_rr64(j, RAX, R8);
 			else
 				ld_greg(j, sz, RAX, i->rm);
 			if (o->form == JF_EG)
@@ -1456,14 +1498,23 @@ static bool gen_insn(struct jstate *s, unsigned k, bool *ended)
 		if (sz == 8)
 			return false;
 		if (o->mem) {
+			bool spill;
+
 			mem_read(s, i, n, true);
-			st_ctx(j, 64, RAX, COFF(jit_tmp));
-		}
-		flags_to_host(s);
-		if (o->mem)
-			ld_ctx(j, sz, RAX, COFF(jit_tmp));
-		else
+			spill = s->fl == FL_MEM;
+			if (spill)
+				st_ctx(j, 64, RAX, COFF(jit_tmp));
+			else
+				mov_rr64(j, R8, RAX);
+			flags_to_host(s);
+			if (spill)
+				ld_ctx(j, sz, RAX, COFF(jit_tmp));
+			else
+				mov_rr64(j, RAX, R8);
+		} else {
+			flags_to_host(s);
 			ld_greg(j, sz, RAX, i->rm);
+		}
 		ld_greg(j, sz, RCX, i->reg);
 		/* cmovcc %rax,%rcx */
 		pfx(j, sz == 16 ? 16 : 64, RCX, RAX, false);
@@ -1601,7 +1652,7 @@ static bool gen_insn(struct jstate *s, unsigned k, bool *ended)
 /* Hold the most used guest registers of the block in host registers. */
 static void choose_cache(struct jstate *s)
 {
-	unsigned use[16] = { 0 }, k, m;
+	unsigned use[16] = { 0 }, k, m, min_use = 1;
 	bool hi[16] = { false };
 
 	for (k = 0; k < 16; k++)
@@ -1636,9 +1687,11 @@ static void choose_cache(struct jstate *s)
 			use[R_AX] = use[R_DX] = 0, hi[R_AX] = hi[R_DX] = true;
 		if (o->kind == JK_SHIFT && o->form == JF_ECL)
 			hi[R_CX] = true;        /* read through memory below */
+		if ((o->kind == JK_JCC || o->kind == JK_JMP) && i->imm == 0)
+			min_use = 0;            /* a loop: every use repeats */
 	}
 	for (m = 0; m < 5; m++) {
-		unsigned best = 16, bu = 1;
+		unsigned best = 16, bu = min_use;
 
 		for (k = 0; k < 16; k++) {
 			if (!hi[k] && s->cache[k] < 0 && use[k] > bu) {
@@ -1660,6 +1713,65 @@ static pthread_once_t jit_once = PTHREAD_ONCE_INIT;
 void iem_jit_flush(struct iem_cpu *c)
 {
 	c->jit_used = 0;
+	c->njpatch = 0;
+}
+
+#define JPATCH_MAX 32768
+
+static void put32(uint8_t *p, int32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+/*
+ * Link k of compiled block from goes to compiled block to (same physical
+ * page, same mode): patch its jump to the direct tail.  Undone by
+ * iem_jit_unlink_to() when to dies; everything goes with a cache flush.
+ */
+void iem_jit_link(struct iem_cpu *c, struct iem_block *from, unsigned k, struct iem_block *to)
+{
+	uint8_t *p = from->jit_p[k], *q = from->jit_q[k];
+	struct iem_jpatch *e;
+	uint64_t blk = (uint64_t)(uintptr_t)to;
+	int32_t orig;
+
+	if (!p || !q || !to->jit_entry1 || to == from || to->mode != from->mode ||
+	    (to->gpa >> 12) != (from->gpa >> 12) || to->gpa2 != ~0ull || !to->valid)
+		return;
+	if (!c->jpatch) {
+		c->jpatch = calloc(JPATCH_MAX, sizeof(*c->jpatch));
+		if (!c->jpatch)
+			return;
+	}
+	if (c->njpatch >= JPATCH_MAX)
+		return;
+	memcpy(&orig, p, 4);
+	if (p + 4 + orig == q)
+		return;                         /* already linked */
+	memcpy(q + Q_BLK, &blk, 8);
+	put32(q + Q_JMP, (int32_t)((uint8_t *)to->jit_entry1 - (q + Q_JMP + 4)));
+	put32(p, (int32_t)(q - (p + 4)));
+	e = &c->jpatch[c->njpatch++];
+	e->p = p;
+	e->orig = orig;
+	e->to = to;
+	to->jit_in++;
+}
+
+void iem_jit_unlink_to(struct iem_cpu *c, struct iem_block *to)
+{
+	unsigned k;
+
+	for (k = 0; k < c->njpatch && to->jit_in; k++) {
+		struct iem_jpatch *e = &c->jpatch[k];
+
+		if (e->to != to)
+			continue;
+		put32(e->p, e->orig);
+		to->jit_in--;
+		*e = c->jpatch[--c->njpatch];
+		k--;
+	}
 }
 
 void iem_jit_compile(struct iem_cpu *c, struct iem_block *b)
@@ -1691,6 +1803,8 @@ void iem_jit_compile(struct iem_cpu *c, struct iem_block *b)
 		return;
 	s->c = c;
 	s->b = b;
+	b->jit_p[0] = b->jit_p[1] = NULL;
+	b->jit_q[0] = b->jit_q[1] = NULL;
 	start = c->jit + c->jit_used;
 	s->j.p = start;
 	s->j.end = c->jit + c->jit_size;
@@ -1722,6 +1836,7 @@ void iem_jit_compile(struct iem_cpu *c, struct iem_block *b)
 		}
 	}
 	if (k == 0) {
+		b->jit_p[0] = b->jit_p[1] = NULL;
 		free(s);
 		return;
 	}
@@ -1752,6 +1867,10 @@ void iem_jit_compile(struct iem_cpu *c, struct iem_block *b)
 				(unsigned long)(s->j.p - start), (unsigned long long)c->rip);
 			fclose(f);
 		}
+	}
+	if (s->j.full) {
+		b->jit_p[0] = b->jit_p[1] = NULL;
+		b->jit_q[0] = b->jit_q[1] = NULL;
 	}
 	if (!s->j.full) {
 		b->jit = (uint64_t (*)(struct iem_cpu *))(void *)start;
