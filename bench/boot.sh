@@ -76,7 +76,7 @@ run_one() {
 	done
 	wait "$pid" || { echo "bench/boot.sh: $name failed:" >&2; cat "$W/$name.out" >&2; exit 1; }
 	t1=$(date +%s.%N)
-	echo "$(echo "$t1 - $t0" | bc) $ov"
+	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') $ov"
 }
 
 median() {
@@ -97,6 +97,7 @@ done
 qt=$(median <"$W/q.t"); ot=$(median <"$W/o.t")
 qm=$(median <"$W/q.m"); om=$(median <"$W/o.m")
 printf 'boot to power-off, median of %d: QEMU %.2f s, VBoxHeadless %.2f s\n' "$RUNS" "$qt" "$ot"
-printf 'time ratio (VBoxHeadless / QEMU): %.2f\n' "$(echo "$ot / $qt" | bc -l)"
-printf 'RSS beyond %d MiB of guest RAM: QEMU %.1f MiB, VBoxHeadless %.1f MiB (ratio %.2f)\n' \
-	"$RAM" "$(echo "$qm / 1024" | bc -l)" "$(echo "$om / 1024" | bc -l)" "$(echo "$om / $qm" | bc -l)"
+awk -v o="$ot" -v q="$qt" 'BEGIN { printf "time ratio (VBoxHeadless / QEMU): %.2f\n", o / q }'
+awk -v r="$RAM" -v q="$qm" -v o="$om" 'BEGIN {
+	printf "RSS beyond %d MiB of guest RAM: QEMU %.1f MiB, VBoxHeadless %.1f MiB (ratio %.2f)\n",
+		r, q / 1024, o / 1024, (q > 0 ? o / q : 0) }'

@@ -231,8 +231,8 @@ static bool vrde_enabled_in_settings(struct machine *m)
 int main(int argc, char **argv)
 {
 	const char *spec = NULL, *vrde = NULL, *rec_file = "VBox-%d.webm";
-	const char *props[16];
-	unsigned nprops = 0, i;
+	const char *props[16], *pwfiles[2] = { NULL, NULL };
+	unsigned nprops = 0, npwfiles = 0, i;
 	uint32_t rec_w = 800, rec_h = 600, rec_rate = 300000;
 	bool paused = false, record = false;
 	struct vmm_options opt;
@@ -274,13 +274,15 @@ int main(int argc, char **argv)
 			else
 				printf("Warning: too many VRDE properties. Ignored: '%s'\n", g.v.str);
 			break;
-		case OPT_SETTINGSPW:
 		case OPT_SETTINGSPW_FILE:
 		case OPT_VMPW:
+			pwfiles[npwfiles++ % 2] = g.v.str;
+			break;
+		case OPT_SETTINGSPW:
 		case OPT_VMPWID:
 		case OPT_COMMENT:
-			/* Settings and this machine are not encrypted: nothing
-			 * to unlock, as with VirtualBox on such a machine. */
+			/* Settings and machines here are not encrypted: there is
+			 * nothing to unlock with the password. */
 			break;
 		case OPT_PAUSED:
 			paused = true;
@@ -332,6 +334,20 @@ int main(int argc, char **argv)
 	if (!spec) {
 		show_usage();
 		return 1;
+	}
+	for (i = 0; i < 2; i++) {
+		FILE *f;
+
+		if (!pwfiles[i] || !strcmp(pwfiles[i], "-") || !strcmp(pwfiles[i], "stdin"))
+			continue;
+		f = fopen(pwfiles[i], "r");
+		if (!f) {
+			fprintf(stderr, "VBoxHeadless: error: Cannot open password file '%s' (%s)\n",
+				pwfiles[i], errno == ENOENT ? "VERR_FILE_NOT_FOUND" :
+				errno == EACCES ? "VERR_ACCESS_DENIED" : "VERR_OPEN_FAILED");
+			return 1;
+		}
+		fclose(f);
 	}
 	if (vbox_open(&vb, &err)) {
 		if (strstr(err.msg, "is not accessible"))

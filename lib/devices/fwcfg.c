@@ -257,8 +257,14 @@ static void fw_dma(struct fwcfg *fw, uint64_t addr)
 		fw_select(fw, (uint16_t)(control >> 16));
 	if (control & DMA_WRITE) {
 		control = DMA_ERROR;
-	} else if (control & (DMA_READ | DMA_SKIP)) {
-		bool read = control & DMA_READ;
+	} else if (control & DMA_SKIP) {
+		uint32_t left = fw->cur && fw->off < fw->cur->len ?
+				fw->cur->len - fw->off : 0;
+
+		fw->off += len < left ? len : left;
+		control = 0;
+	} else if (control & DMA_READ) {
+		bool read = true;
 
 		control = 0;
 		while (len) {

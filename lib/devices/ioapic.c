@@ -204,6 +204,7 @@ static const struct io_ops ioapic_ops = {
 static void ioapic_reset(struct device *d)
 {
 	struct ioapic *io = DEV_CONTAINER(d, struct ioapic, dev);
+	const struct board_host *h = board_hostops(d->board);
 	unsigned i;
 
 	io->id = 0;
@@ -211,6 +212,12 @@ static void ioapic_reset(struct device *d)
 	io->irr = 0;
 	for (i = 0; i < IOAPIC_PINS; i++)
 		io->rte[i] = RTE_MASKED;
+	if (h->ioapic_changed) {
+		struct board_msi_route r[IOAPIC_PINS];
+
+		ioapic_routes(io, r);
+		h->ioapic_changed(h->opaque, r);
+	}
 }
 
 static void ioapic_release(struct device *d)

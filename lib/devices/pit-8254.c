@@ -9,7 +9,8 @@
  * computed from the time the count was loaded, so reading them costs no
  * timer; only channel 0 arms a timer, for IRQ0 edges.
  *
- * Limits: BCD counting is stored in the status but counts in binary; the
+ * Limits: periodic IRQ0 edges come at most every 20 us (counts below 24);
+ * BCD counting is stored in the status but counts in binary; the
  * gate of channels 0 and 1 is always high; mode 2/3 output edges for IRQ0
  * are generated once per period (ticks lost while the VM could not run
  * are not replayed); no speaker sound.
@@ -21,6 +22,9 @@
 #include "lib/devices/dev.h"
 
 #define PIT_HZ 1193182ull
+/* IRQ0 edges are delivered at most this often (a count of 1 would ask for
+ * 1.2 million interrupts a second); the counter itself stays exact. */
+#define PIT_MIN_IRQ_NS 20000ull
 
 enum { RW_LATCH = 0, RW_LSB = 1, RW_MSB = 2, RW_WORD = 3, RW_WORD1 = 4 };
 
@@ -101,7 +105,7 @@ static bool pit_out(struct board *b, struct pit_chan *c)
 /* Virtual time of the next rising edge of OUT, or UINT64_MAX. */
 static uint64_t pit_next_edge(struct board *b, struct pit_chan *c)
 {
-	uint64_t d = pit_ticks(b, c), next;
+	uint64_t d = pit_ticks(b, c), next, next_ns, now;
 
 	switch (c->mode) {
 	case 0:
@@ -122,7 +126,11 @@ static uint64_t pit_next_edge(struct board *b, struct pit_chan *c)
 	default:
 		return UINT64_MAX;
 	}
-	return c->load_ns + ticks_to_ns(next);
+	next_ns = c->load_ns + ticks_to_ns(next);
+	now = dev_clock_ns(b);
+	if (next_ns < now + PIT_MIN_IRQ_NS && (c->mode == 2 || c->mode == 3))
+		next_ns = now + PIT_MIN_IRQ_NS;
+	return next_ns;
 }
 
 static void pit_arm(struct pit *p)

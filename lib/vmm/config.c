@@ -138,6 +138,16 @@ static int load_cpu(struct machine *m, struct vmm_config *c,
 		c->cpu.exec_cap = 100;
 	prof = cpu ? snode_attr(cpu, "CpuProfile") : NULL;
 	if (prof && *prof && strcmp(prof, "host")) {
+		bool legacy;
+
+		if (vmm_cpu_profile_lookup(prof, &legacy) < 0) {
+			*where = VMM_FAIL_POWERUP;
+			vb_err(err, ENOENT, VB_E_FAIL,
+			       "The CPU profile '%s' is not in this implementation's CPU database (VERR_CPUM_DB_CPU_NOT_FOUND).",
+			       prof);
+			vb_err_where(err, "ConsoleWrap", "IConsole", NULL);
+			return -ENOENT;
+		}
 		c->profile = vb_strdup(prof);
 		c->cpu.profile = c->profile;
 	}

@@ -459,9 +459,9 @@ static int kvm_vcpu_reset(struct vmm_vcpu *c)
 	struct kvm_mp_state mp;
 	struct kvm_vcpu_events ev;
 	struct kvm_lapic_state lapic;
-	struct {
+	union {
 		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[12];
+		uint8_t raw[sizeof(struct kvm_msrs) + 12 * sizeof(struct kvm_msr_entry)];
 	} msrs;
 	static const uint32_t zero_msrs[] = {
 		MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
@@ -500,11 +500,11 @@ static int kvm_vcpu_reset(struct vmm_vcpu *c)
 		goto fail;
 	memset(&msrs, 0, sizeof(msrs));
 	for (i = 0; i < sizeof(zero_msrs) / sizeof(zero_msrs[0]); i++)
-		msrs.e[n++].index = zero_msrs[i];
-	msrs.e[n].index = MSR_IA32_CR_PAT;
-	msrs.e[n++].data = 0x0007040600070406ull;
-	msrs.e[n].index = MSR_IA32_MISC_ENABLE;
-	msrs.e[n++].data = 1;                   /* fast strings */
+		msrs.hdr.entries[n++].index = zero_msrs[i];
+	msrs.hdr.entries[n].index = MSR_IA32_CR_PAT;
+	msrs.hdr.entries[n++].data = 0x0007040600070406ull;
+	msrs.hdr.entries[n].index = MSR_IA32_MISC_ENABLE;
+	msrs.hdr.entries[n++].data = 1;         /* fast strings */
 	msrs.hdr.nmsrs = n;
 	if (ioctl(cd->fd, KVM_SET_MSRS, &msrs) < 0)
 		vmm_log(vm, "KVM: vCPU %u: resetting MSRs failed: %s",
@@ -736,10 +736,12 @@ static void kvm_ioapic_routes(struct vmm_vm *vm,
 			      const struct board_msi_route routes[24])
 {
 	struct kvm_vmdata *d = VD(vm);
-	struct {
+	union {
 		struct kvm_irq_routing hdr;
-		struct kvm_irq_routing_entry e[24];
+		uint8_t raw[sizeof(struct kvm_irq_routing) +
+			    24 * sizeof(struct kvm_irq_routing_entry)];
 	} r;
+	struct kvm_irq_routing_entry *e = r.hdr.entries;
 	unsigned i, n = 0;
 
 	if (!d)
@@ -748,11 +750,11 @@ static void kvm_ioapic_routes(struct vmm_vm *vm,
 	for (i = 0; i < 24; i++) {
 		if (!routes[i].valid)
 			continue;
-		r.e[n].gsi = i;
-		r.e[n].type = KVM_IRQ_ROUTING_MSI;
-		r.e[n].u.msi.address_lo = (uint32_t)routes[i].addr;
-		r.e[n].u.msi.address_hi = (uint32_t)(routes[i].addr >> 32);
-		r.e[n].u.msi.data = routes[i].data;
+		e[n].gsi = i;
+		e[n].type = KVM_IRQ_ROUTING_MSI;
+		e[n].u.msi.address_lo = (uint32_t)routes[i].addr;
+		e[n].u.msi.address_hi = (uint32_t)(routes[i].addr >> 32);
+		e[n].u.msi.data = routes[i].data;
 		n++;
 	}
 	r.hdr.nr = n;

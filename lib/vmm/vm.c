@@ -156,6 +156,9 @@ void vmm_vm_fd_unwatch(struct vmm_vm *vm, int fd)
 /* The board's view of the host                                        */
 
 static void host_log(void *o, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void host_log(void *o, const char *fmt, va_list ap)
 {
 	struct vmm_vm *vm = o;
 

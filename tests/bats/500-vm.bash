@@ -1,6 +1,7 @@
 # Helpers for the 5xx tests (running VMs); load after helpers.
 #
 #   need_kvm               skip unless /dev/kvm can be opened
+#   have_iem               true when the software engine is built in
 #   realmode_iso           path of the real-mode test CD (built once)
 #   new_vm NAME CTL [ISO]  a registered VM (PIIX3, 128 MB) with the CD
 #                          (realmode_iso ISO) on CTL = ide|sata, boot DVD
@@ -12,6 +13,12 @@
 #   stop_bg                SIGTERM the background VM and wait for it
 
 GUESTS="$TOP/build/guests"
+
+# Is the software execution engine part of this build?  (The placeholder
+# that refuses to run carries this text.)
+have_iem() {
+	! grep -q "is not part of this build yet" "$VB_BIN/VBoxHeadless"
+}
 
 need_kvm() {
 	[ -c /dev/kvm ] || skip "no /dev/kvm on this host"
@@ -29,15 +36,22 @@ vm_file() {
 	echo "$VMS/$1/$1.vbox"
 }
 
+# Elements in XML replace those of the same name directly in <Hardware>.
 vm_hw() {
 	python3 - "$(vm_file "$1")" "$2" <<'PY'
-import sys
+import re, sys
+import xml.etree.ElementTree as ET
 p, xml = sys.argv[1], sys.argv[2]
 s = open(p).read()
-if '<Hardware>' in s:
-    s = s.replace('<Hardware>', '<Hardware>\n      ' + xml, 1)
-else:
-    s = s.replace('<Hardware/>', '<Hardware>\n      ' + xml + '\n    </Hardware>', 1)
+s = s.replace('<Hardware/>', '<Hardware>\n    </Hardware>', 1)
+start = s.index('<Hardware>') + len('<Hardware>')
+end = s.index('</Hardware>', start)
+body = s[start:end]
+for el in ET.fromstring('<r>' + xml + '</r>'):
+    name = el.tag
+    body = re.sub(r'\s*<%s\b[^>]*/>' % name, '', body)
+    body = re.sub(r'\s*<%s\b[^>]*>.*?</%s>' % (name, name), '', body, flags=re.S)
+s = s[:start] + '\n      ' + xml + body + s[end:]
 open(p, 'w').write(s)
 PY
 }

@@ -81,9 +81,28 @@ idle_vm() {	# idle_vm NAME: no boot medium, SeaBIOS waits forever
 	new_vm cpu64 ide
 	vm_uart cpu64 RawFile "$VMS/cpu64/com1.log"
 	sed -i 's/OSType="Other"/OSType="Other_64"/' "$(vm_file cpu64)"
+	vm_hw cpu64 '<CPU><LongMode enabled="true"/></CPU>'
 	headless --startvm cpu64
 	expect_status 0
 	grep -q "^cpuid: vendor=.* lm=1" "$VMS/cpu64/com1.log"
+}
+
+@test "--cpu-profile changes what the guest's CPUID reports; unknown and KVM-impossible ones are refused" {
+	new_vm prof ide
+	vm_uart prof RawFile "$VMS/prof/com1.log"
+	vm_hw prof '<CPU CpuProfile="Intel Core i7-6700K"/>'
+	headless --startvm prof
+	expect_status 0
+	grep -q "^cpuid: vendor=GenuineIntel" "$VMS/prof/com1.log"
+	sed -i 's/CpuProfile="[^"]*"/CpuProfile="Intel 80286"/' "$(vm_file prof)"
+	"$VB_BIN/VBoxManage" setextradata prof VBoxInternal/EM/Engine kvm
+	headless --startvm prof
+	expect_status 1
+	expect_out "Error: failed to start machine. Error message: The KVM execution engine was requested (VBoxInternal/EM/Engine=kvm) but cannot run here. The CPU profile 'Intel 80286' can only be emulated by the software execution engine, not with KVM (VERR_NOT_SUPPORTED)."
+	sed -i 's/CpuProfile="[^"]*"/CpuProfile="Zilog Z80"/' "$(vm_file prof)"
+	headless --startvm prof
+	expect_status 1
+	expect_out "Error: failed to start machine. Error message: The CPU profile 'Zilog Z80' is not in this implementation's CPU database (VERR_CPUM_DB_CPU_NOT_FOUND)."
 }
 
 @test "--cpu-execution-cap limits the vCPU's share of a host CPU" {

@@ -97,6 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!ram || !disk || !cd)
 			abort();
 	}
+	/* Every input starts from the same machine (reproducible). */
+	memset(ram, 0, RAM_SIZE);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.ram_size = cfg.ram_below_4g = RAM_SIZE;
 	cfg.ram[0].size = RAM_SIZE;

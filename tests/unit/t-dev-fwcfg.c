@@ -158,3 +158,29 @@ void test_dev_fwcfg__dma_read_skip_and_errors(void)
 	free(cd.data);
 	free(disk.data);
 }
+
+/* Regression (fuzzer timeout): a 4 GiB skip or read must not take ages. */
+void test_dev_fwcfg__huge_dma_lengths_are_cheap(void)
+{
+	struct tboard t;
+	struct tmem_blk cd, disk;
+	uint8_t *desc;
+
+	fw_rig(&t, &cd, &disk);
+	desc = t.ram + 0x1000;
+	dev_put_be32(desc, 0x08 | 0x04);        /* select 0, skip */
+	dev_put_be32(desc + 4, 0xffffffffu);
+	dev_put_be32(desc + 8, 0);
+	dev_put_be32(desc + 12, 0x2000);
+	dma(&t, 0x1000);
+	T_EQ_U64(dev_be32(desc), 0);
+	T_EQ_INT(inb(&t, 0x511), 0);            /* past the end of "QEMU" */
+	dev_put_be32(desc, 0x08 | 0x02);        /* read 4 GiB into 4 MiB RAM */
+	dev_put_be32(desc + 4, 0xffffffffu);
+	dma(&t, 0x1000);
+	T_EQ_U64(dev_be32(desc), 1);            /* ran off the end of RAM */
+	T_ASSERT(!memcmp(t.ram + 0x2000, "QEMU", 4));
+	tb_free(&t);
+	free(cd.data);
+	free(disk.data);
+}
