@@ -22,7 +22,7 @@ else
 B         ?= build-asan
 endif
 
-PKGS      := libxml-2.0 libarchive zlib
+PKGS      := libxml-2.0 libarchive zlib nettle
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SDL_CFLAGS := $(shell pkg-config --cflags sdl2 2>/dev/null)
@@ -70,13 +70,15 @@ VBH_SRCS  := $(sort $(wildcard cmd/vboxheadless/*.c))
 VBS_SRCS  := $(sort $(wildcard cmd/vboxsdl/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOLS     := $(patsubst tests/tools/%.c,$(B)/tests/tools/%,$(TOOL_SRCS))
 
 BINS      := $(B)/bin/VBoxManage $(B)/bin/VBoxHeadless $(B)/bin/VBoxSDL
 LINKS     := $(B)/bin/vboxmanage $(B)/bin/vboxheadless $(B)/bin/vboxsdl
 
-.PHONY: all lib bins unit fuzzers check demo deps install clean distclean man
+.PHONY: all lib bins unit fuzzers check demo deps install clean distclean man man-update
 
-all: bins $(B)/tests/unit-tests
+all: bins $(B)/tests/unit-tests $(TOOLS)
 
 bins: $(BINS) $(LINKS)
 
@@ -147,6 +149,12 @@ $(B)/tests/unit/%.o: tests/unit/%.c
 
 unit: $(B)/tests/unit-tests
 
+# Test helper programs (tests/tools/*.c, one program per file).
+$(B)/tests/tools/%: tests/tools/%.c $(B)/libvbox.a
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libvbox.a $(LDLIBS)
+
 # libFuzzer harnesses (make SANITIZE=fuzzer fuzzers).
 FUZZERS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 fuzzers: $(FUZZERS)
@@ -154,8 +162,11 @@ $(B)/fuzz/%: tests/fuzz/%.c $(B)/libvbox.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(B)/libvbox.a $(LDLIBS)
 
-man:
+man: bins
 	sh man/check-man.sh $(B)/bin/VBoxManage
+
+man-update: bins
+	sh man/check-man.sh $(B)/bin/VBoxManage --update
 
 deps:
 	sh scripts/deps.sh

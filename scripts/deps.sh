@@ -6,7 +6,7 @@ set -eu
 
 PKGS="gcc make pkg-config git
 libxml2-dev libarchive-dev zlib1g-dev libcapstone-dev libsdl2-dev
-libslirp-dev libdeflate-dev
+libslirp-dev libdeflate-dev nettle-dev
 bats shellcheck clang libclang-rt-14-dev
 seabios qemu-utils qemu-system-x86
 xorriso isolinux syslinux-common busybox-static cpio gzip linux-image-amd64

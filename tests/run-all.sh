@@ -96,8 +96,11 @@ if [ "${VB_CHECK_QUICK:-0}" != 1 ]; then
 	fi
 fi
 
+echo "== man pages"
+one man-pages sh man/check-man.sh "$TOP/build/bin/VBoxManage"
+
 echo "== shellcheck"
-for f in tests/bats/*.bats tests/bats/*.bash tests/*.sh scripts/*.sh bench/*.sh tests/guests/*.sh; do
+for f in tests/bats/*.bats tests/bats/*.bash tests/*.sh scripts/*.sh bench/*.sh tests/guests/*.sh man/*.sh; do
 	[ -f "$f" ] || continue
 	case $f in
 	*.bats|*.bash) one "shellcheck-$(basename "$f")" shellcheck -s bash -e SC2030,SC2031,SC2034,SC2154,SC2164,SC2016,SC2086,SC2317,SC1091,SC2155 "$f" ;;

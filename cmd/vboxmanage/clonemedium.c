@@ -151,6 +151,10 @@ int cmd_clonemedium(struct vbm_ctx *ctx, int argc, char **argv)
 				      "VBoxManageDisk.cpp", 236);
 			goto out;
 		}
+		if (vbm_location_free(ctx, kind, abs,
+				      "CreateMedium(Bstr(pszFormat).raw(), Bstr(pszFilename).raw(), enmAccessMode, enmDevType, pMedium.asOutParam())",
+				      236))
+			goto out;
 		if (!strcmp(canon, "RAW"))
 			variant |= MEDIA_VARIANT_FIXED;
 		o.format = canon;

@@ -14,6 +14,17 @@ VBM_DECLARE(registervm);
 VBM_DECLARE(unregistervm);
 VBM_DECLARE(getextradata);
 VBM_DECLARE(setextradata);
+VBM_DECLARE(showvminfo);
+VBM_DECLARE(modifyvm);
+VBM_DECLARE(movevm);
+VBM_DECLARE(setproperty);
+VBM_DECLARE(usbfilter);
+VBM_DECLARE(sharedfolder);
+VBM_DECLARE(guestproperty);
+VBM_DECLARE(hostonlyif);
+VBM_DECLARE(dhcpserver);
+VBM_DECLARE(natnetwork);
+VBM_DECLARE(bandwidthctl);
 VBM_DECLARE(createmedium);
 VBM_DECLARE(showmediuminfo);
 VBM_DECLARE(closemedium);
@@ -29,5 +40,9 @@ VBM_DECLARE(storageattach);
 /* list hdds | dvds | floppies (showmediuminfo.c); kind is enum
  * mediareg_kind. */
 int vbm_list_media(struct vbm_ctx *ctx, int kind, bool long_fmt);
+VBM_DECLARE(snapshot);
+VBM_DECLARE(clonevm);
+VBM_DECLARE(export);
+VBM_DECLARE(import);
 
 #endif

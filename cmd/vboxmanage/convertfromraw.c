@@ -85,6 +85,8 @@ int cmd_convertfromraw(struct vbm_ctx *ctx, int argc, char **argv)
 			if (!src) {
 				src = g.v.str;
 				from_stdin = !strcmp(src, "stdin");
+				if (from_stdin)
+					vbm_set_subcommand(ctx, "stdin");
 			} else if (!dst) {
 				dst = g.v.str;
 			} else if (from_stdin && !filesize) {

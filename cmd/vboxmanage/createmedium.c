@@ -247,6 +247,10 @@ int cmd_createmedium(struct vbm_ctx *ctx, int argc, char **argv)
 		goto out;
 	if (!vbm_vbox(ctx))
 		goto out;
+	if (vbm_location_free(ctx, kind, abs,
+			      "CreateMedium(Bstr(pszFormat).raw(), Bstr(pszFilename).raw(), enmAccessMode, enmDevType, pMedium.asOutParam())",
+			      236))
+		goto out;
 	canon = media_format_name(format);
 	if (!canon) {
 		vb_err(&err, EINVAL, VBOX_E_OBJECT_NOT_FOUND,

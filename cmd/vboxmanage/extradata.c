@@ -108,16 +108,18 @@ int cmd_setextradata(struct vbm_ctx *ctx, int argc, char **argv)
 }
 
 const struct vbm_help help_getextradata = {
-	"display an attached extra data value",
-	"VBoxManage getextradata <global | uuid | vmname> <keyword | enumerate>",
+	"view keyword values that are associated with a virtual machine or "
+	"configuration",
+	"VBoxManage\bgetextradata <global | uuid | vmname> keyword | enumerate",
 	"Shows the extra data value stored under a key for a virtual machine or\n"
 	"for the whole installation (\"global\"), or lists every key with\n"
 	"\"enumerate\".\n",
 };
 
 const struct vbm_help help_setextradata = {
-	"set an attached extra data value",
-	"VBoxManage setextradata <global | uuid | vmname> <keyword> [value]",
+	"set a keyword value that is associated with a virtual machine or "
+	"configuration",
+	"VBoxManage\bsetextradata <global | uuid | vmname> <keyword> [value]",
 	"Stores a value under a key for a virtual machine or for the whole\n"
 	"installation (\"global\").  Without a value the key is removed.\n",
 };

@@ -195,6 +195,30 @@ int vbm_registry_add(struct vbm_ctx *ctx, enum mediareg_kind kind,
 	return vbox_global_commit(vb, err);
 }
 
+int vbm_location_free(struct vbm_ctx *ctx, enum mediareg_kind kind,
+		      const char *abs_path, const char *context, int line)
+{
+	struct mediareg_entry e;
+	struct machine *loaded = NULL;
+	struct vb_error err = { 0 };
+	struct vbox *vb = vbm_vbox(ctx);
+	char ub[40];
+
+	if (!vb)
+		return VBM_FAIL;
+	if (mediareg_find(vb, NULL, kind, abs_path, &e, &loaded, NULL))
+		return VBM_OK;
+	vb_err(&err, EEXIST, VB_E_INVALIDARG,
+	       "Cannot create the %s '%s': a medium with UUID {%s} is already registered at this location",
+	       vbm_kind_noun(kind), abs_path, vb_uuid_fmt(&e.uuid, ub));
+	vb_err_where(&err, "VirtualBoxWrap", "IVirtualBox", "nsISupports");
+	mediareg_entry_release(&e);
+	if (loaded)
+		machine_free(loaded);
+	vbm_api_error(&err, context, "VBoxManageDisk.cpp", line);
+	return VBM_FAIL;
+}
+
 /* ------------------------------------------------------------------ */
 /* Opening                                                             */
 

@@ -65,6 +65,11 @@ int vbm_registry_add(struct vbm_ctx *ctx, enum mediareg_kind kind,
 		     const char *format, const struct mediareg_entry *parent,
 		     struct vb_error *err);
 
+/* Refuse a location some registered medium already uses (creating a new
+ * image there).  Prints the error block; VBM_OK or VBM_FAIL. */
+int vbm_location_free(struct vbm_ctx *ctx, enum mediareg_kind kind,
+		      const char *abs_path, const char *context, int line);
+
 /* Settings file that holds an entry (lent). */
 const char *vbm_registry_file(struct vbm_ctx *ctx,
 			      const struct mediareg_entry *e);

@@ -4,6 +4,7 @@
  * Details/Context lines, syntax errors with usage, machine-readable
  * quoting and the progress line.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,7 @@ const char *vbm_version_string(void)
 		STR(VB_VERSION_BUILD) "_" VB_VERSION_TAG "r" STR(VB_REVISION);
 }
 
-static const char *version_only(void)
+const char *vbm_version_short(void)
 {
 	return STR(VB_VERSION_MAJOR) "." STR(VB_VERSION_MINOR) "."
 		STR(VB_VERSION_BUILD) "_" VB_VERSION_TAG;
@@ -41,22 +42,33 @@ void vbm_logo(bool to_stderr)
 		return;
 	shown = true;
 	fprintf(f, "%s Command Line Management Interface Version %s\n",
-		vbm_product(), version_only());
+		vbm_product(), vbm_version_short());
 	fprintf(f, "Copyright (C) %d the %s authors\n\n", VB_BUILD_YEAR,
 		vbm_product());
 	fflush(f);
 }
 
 /* Print every line of text with the prefix. */
+/* Print every line of text with the prefix.  Messages can quote names
+ * taken from files (an extent name in a VMDK descriptor, say): control
+ * characters other than TAB are shown as '?' so that such a file cannot
+ * drive the user's terminal. */
 static void lines(const char *prefix, const char *text)
 {
 	const char *p = text;
 
 	do {
 		const char *nl = strchr(p, '\n');
-		int len = nl ? (int)(nl - p) : (int)strlen(p);
+		size_t len = nl ? (size_t)(nl - p) : strlen(p), i;
 
-		fprintf(stderr, "VBoxManage: %s%.*s\n", prefix, len, p);
+		fprintf(stderr, "VBoxManage: %s", prefix);
+		for (i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)p[i];
+
+			fputc((c < 0x20 && c != '\t') || c == 0x7f ? '?' : c,
+			      stderr);
+		}
+		fputc('\n', stderr);
 		p = nl ? nl + 1 : NULL;
 	} while (p && *p);
 }
@@ -126,65 +138,37 @@ int vbm_api_error(const struct vb_error *err, const char *context,
 	return VBM_FAIL;
 }
 
+/* XPCOM's texts for the codes a call can fail with without error info. */
+static const char *hrc_text(uint32_t hrc)
+{
+	switch (hrc) {
+	case VB_E_INVALIDARG: return "Invalid argument value";
+	case VB_E_NOTIMPL: return "Not implemented";
+	case VB_E_OUTOFMEMORY: return "Out of memory";
+	case VB_E_ACCESSDENIED: return "Access denied";
+	case VB_E_UNEXPECTED: return "Unexpected error";
+	default: return "Operation failed";
+	}
+}
+
+int vbm_api_error_noinfo(uint32_t hrc, const char *context, const char *file,
+			 int line)
+{
+	fprintf(stderr,
+		"VBoxManage: error: Code %s (0x%08X) - %s (extended info not available)\n",
+		vb_hrc_name(hrc), hrc, hrc_text(hrc));
+	if (context)
+		fprintf(stderr,
+			"VBoxManage: error: Context: \"%s\" at line %d of file %s\n",
+			context, line, file);
+	return VBM_FAIL;
+}
+
 int vbm_api_error_head(const char *head, const struct vb_error *err,
 		       const char *context, const char *file, int line)
 {
 	vbm_error("%s", head);
 	return vbm_api_error(err, context, file, line);
-}
-
-static void print_synopsis(FILE *f, const char *syn)
-{
-	const char *p = syn;
-
-	while (p && *p) {
-		const char *nl = strchr(p, '\n');
-		int len = nl ? (int)(nl - p) : (int)strlen(p);
-
-		if (len)
-			fprintf(f, "  %.*s\n", len, p);
-		else
-			fputc('\n', f);
-		p = nl ? nl + 1 : NULL;
-	}
-}
-
-static unsigned synopsis_lines(const char *syn)
-{
-	unsigned n = 1;
-
-	for (; syn && *syn; syn++)
-		if (*syn == '\n')
-			n++;
-	return n;
-}
-
-void vbm_usage(const struct vbm_command *cmd, bool to_stderr)
-{
-	FILE *f = to_stderr ? stderr : stdout;
-	const struct vbm_help *h = cmd->help;
-	char first[256];
-
-	if (!h) {
-		fprintf(f, "Usage:\n\n  VBoxManage %s\n", cmd->name);
-		return;
-	}
-	vb_strlcpy(first, h->brief, sizeof(first));
-	if (first[0] >= 'a' && first[0] <= 'z')
-		first[0] = (char)(first[0] - 'a' + 'A');
-	fprintf(f, "Usage - %s:\n\n", first);
-	print_synopsis(f, h->synopsis);
-}
-
-void vbm_full_help(const struct vbm_command *cmd)
-{
-	vbm_usage(cmd, false);
-	if (cmd->help && cmd->help->description) {
-		fputc('\n', stdout);
-		fputs(cmd->help->description, stdout);
-		if (!vb_ends_with(cmd->help->description, "\n"))
-			fputc('\n', stdout);
-	}
 }
 
 int vbm_syntax(struct vbm_ctx *ctx, const char *fmt, ...)
@@ -199,42 +183,161 @@ int vbm_syntax(struct vbm_ctx *ctx, const char *fmt, ...)
 	vbm_logo(true);
 	lines("error: ", msg ? msg : "(out of memory)");
 	fputc('\n', stderr);
-	if (ctx && ctx->cmd) {
-		vbm_usage(ctx->cmd, true);
-		if (ctx->cmd->help &&
-		    synopsis_lines(ctx->cmd->help->synopsis) >= 16) {
-			fputc('\n', stderr);
-			lines("error: ", msg ? msg : "(out of memory)");
-		}
+	if (ctx && vbm_usage(ctx, true) >= 16) {
+		fputc('\n', stderr);
+		lines("error: ", msg ? msg : "(out of memory)");
 	}
 	free(msg);
 	return VBM_SYNTAX;
+}
+
+int vbm_syntax_arg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("error: ", fmt, ap);
+	va_end(ap);
+	return VBM_SYNTAX;
+}
+
+/* The message of IPRT's errorGetOptWorker for one RTGetOpt result. */
+static void getopt_message(struct vb_getopt *g, int rc, char *msg, size_t n)
+{
+	if (rc == VBGO_NOT_OPTION)
+		snprintf(msg, n, "Invalid parameter '%s'", g->v.str);
+	else if (rc > 0 && rc < 127 && rc >= ' ')
+		snprintf(msg, n, "Invalid option -%c", rc);
+	else if (rc > 0)
+		snprintf(msg, n, "Invalid option case %i", rc);
+	else if (rc == VBGO_ERR_UNKNOWN)
+		snprintf(msg, n, "Unknown option: %s",
+			 g->v.str ? g->v.str : g->arg);
+	else if (rc == VBGO_ERR_FORMAT)
+		snprintf(msg, n, "Invalid argument format: %s",
+			 g->v.str ? g->v.str : g->arg);
+	else if (g->def && g->def->name)
+		snprintf(msg, n, "%s: %s", g->def->name, vb_getopt_strerror(rc));
+	else
+		snprintf(msg, n, "%s", vb_getopt_strerror(rc));
 }
 
 int vbm_getopt_error(struct vbm_ctx *ctx, struct vb_getopt *g, int rc)
 {
 	char msg[1024];
 
-	if (rc == VBGO_NOT_OPTION)
-		snprintf(msg, sizeof(msg), "Invalid parameter '%s'", g->v.str);
-	else if (rc == VBGO_ERR_UNKNOWN && g->def && !g->v.str)
-		snprintf(msg, sizeof(msg), "Invalid option -%c", g->v.i32);
-	else if (rc == VBGO_ERR_UNKNOWN)
-		snprintf(msg, sizeof(msg), "Unknown option: %s",
-			 g->v.str ? g->v.str : g->arg);
-	else if (rc == VBGO_ERR_FORMAT)
-		snprintf(msg, sizeof(msg), "Invalid argument format: %s",
-			 g->v.str ? g->v.str : g->arg);
-	else if (g->def && g->def->name)
-		snprintf(msg, sizeof(msg), "%s: %s", g->def->name,
-			 vb_getopt_strerror(rc));
-	else
-		snprintf(msg, sizeof(msg), "%s", vb_getopt_strerror(rc));
+	if (rc == 'V') {
+		printf("%s\n", vbm_version_string());
+		return VBM_OK;
+	}
+	if (rc == 'h' || rc == '?') {
+		vbm_full_help(ctx);
+		return VBM_OK;
+	}
+	getopt_message(g, rc, msg, sizeof(msg));
 	vbm_logo(true);
 	lines("error: ", msg);
-	if (ctx && ctx->cmd)
-		vbm_usage(ctx->cmd, true);
+	if (ctx && vbm_usage(ctx, true) >= 16) {
+		fputc('\n', stderr);
+		lines("error: ", msg);
+	}
 	return VBM_SYNTAX;
+}
+
+int vbm_fetch_error(struct vbm_ctx *ctx, struct vb_getopt *g, int value_no,
+		    const char *opt, int rc)
+{
+	char msg[1024];
+
+	(void)ctx;
+	vbm_logo(true);
+	if (rc == VBGO_ERR_MISSING) {
+		vbm_error("Missing the %u%s value for option %s", value_no,
+			  value_no == 1 ? "st" : value_no == 2 ? "nd" :
+			  value_no == 3 ? "rd" : "th", opt);
+	} else {
+		getopt_message(g, rc, msg, sizeof(msg));
+		lines("error: ", msg);
+	}
+	return VBM_SYNTAX;
+}
+
+int vbm_no_subcommand(struct vbm_ctx *ctx)
+{
+	return vbm_syntax(ctx, "No subcommand specified");
+}
+
+static bool is_help_word(const char *w)
+{
+	return !strcmp(w, "--help") || !strcmp(w, "-h") || !strcmp(w, "-?");
+}
+
+int vbm_unknown_subcommand(struct vbm_ctx *ctx, const char *word)
+{
+	if (is_help_word(word)) {
+		vbm_full_help(ctx);
+		return VBM_OK;
+	}
+	return vbm_syntax(ctx, "Unknown subcommand: %s", word);
+}
+
+int vbm_too_many(struct vbm_ctx *ctx, char **rest)
+{
+	int i;
+
+	for (i = 0; rest && rest[i]; i++) {
+		if (is_help_word(rest[i])) {
+			vbm_full_help(ctx);
+			return VBM_OK;
+		}
+		if (!strcmp(rest[i], "--"))
+			break;
+	}
+	return vbm_syntax(ctx, "Too many parameters");
+}
+
+bool vbm_pattern_match(const char *pat, const char *s)
+{
+	if (!*pat)
+		return !*s;
+	if (*pat == '*') {
+		for (;;) {
+			if (vbm_pattern_match(pat + 1, s))
+				return true;
+			if (!*s)
+				return false;
+			s++;
+		}
+	}
+	if (!*s)
+		return false;
+	if (*pat != '?' && *pat != *s)
+		return false;
+	return vbm_pattern_match(pat + 1, s + 1);
+}
+
+const char *vbm_vrc_name(int errnum)
+{
+	switch (errnum < 0 ? -errnum : errnum) {
+	case 0: return "VINF_SUCCESS";
+	case ENOENT: return "VERR_FILE_NOT_FOUND";
+	case ENOTDIR: return "VERR_PATH_NOT_FOUND";
+	case EACCES: case EPERM: return "VERR_ACCESS_DENIED";
+	case EISDIR: return "VERR_IS_A_DIRECTORY";
+	case EEXIST: return "VERR_ALREADY_EXISTS";
+	case ENOMEM: return "VERR_NO_MEMORY";
+	case ENOSPC: return "VERR_DISK_FULL";
+	case EROFS: return "VERR_WRITE_PROTECT";
+	case EFBIG: return "VERR_FILE_TOO_BIG";
+	case EINVAL: return "VERR_INVALID_PARAMETER";
+	case EILSEQ: return "VERR_INVALID_UTF8_ENCODING";
+	case ENAMETOOLONG: return "VERR_FILENAME_TOO_LONG";
+	case ELOOP: return "VERR_TOO_MANY_SYMLINKS";
+	case EBUSY: return "VERR_RESOURCE_BUSY";
+	case ENOTEMPTY: return "VERR_DIR_NOT_EMPTY";
+	case EXDEV: return "VERR_NOT_SAME_DEVICE";
+	default: return "VERR_GENERAL_FAILURE";
+	}
 }
 
 /* ---- machine-readable ---- */
@@ -335,6 +438,15 @@ void vbm_progress_cb(void *ctx, unsigned percent)
 struct machine *vbm_find_machine(struct vbm_ctx *ctx, const char *spec,
 				 const char *file, int line)
 {
+	return vbm_find_machine_ctx(ctx, spec,
+				    "FindMachine(Bstr(VMNameOrUuid).raw(), machine.asOutParam())",
+				    file, line);
+}
+
+struct machine *vbm_find_machine_ctx(struct vbm_ctx *ctx, const char *spec,
+				     const char *context, const char *file,
+				     int line)
+{
 	struct vbox *vb = vbm_vbox(ctx);
 	struct vb_error err = { 0 };
 	struct machine *m;
@@ -342,9 +454,7 @@ struct machine *vbm_find_machine(struct vbm_ctx *ctx, const char *spec,
 	if (!vb)
 		return NULL;
 	if (vbox_find_machine(vb, spec, &m, &err)) {
-		vbm_api_error(&err,
-			      "FindMachine(Bstr(VMNameOrUuid).raw(), machine.asOutParam())",
-			      file, line);
+		vbm_api_error(&err, context, file, line);
 		return NULL;
 	}
 	return m;

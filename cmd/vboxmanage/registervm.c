@@ -1,17 +1,70 @@
 /*
- * registervm / unregistervm: add a machine file to the MachineRegistry of
- * VirtualBox.xml, or take it out (optionally deleting its files).
+ * registervm: add a machine file to the MachineRegistry of VirtualBox.xml,
+ * as VBoxManage 7.0's handleRegisterVM over IVirtualBox::OpenMachine and
+ * RegisterMachine.  Quirks kept: the file is always the first word after
+ * the command, a relative name is tried against the VirtualBox home first
+ * and then against the current directory, and unknown options are
+ * reported as "unknown option: <opt>".
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd/vboxmanage/commands.h"
 #include "lib/util/path.h"
 #include "lib/util/strbuf.h"
+
+#define CTX_OPEN_ABS "OpenMachine(Bstr(szVMFileAbs).raw(), Bstr(strPassword).raw(), machine.asOutParam())"
+#define CTX_OPEN_ARG "OpenMachine(Bstr(a->argv[0]).raw(), Bstr(strPassword).raw(), machine.asOutParam()))"
+
+/* IPRT's status text for the file errors OpenMachine reports. */
+static const char *vrc_text(int errnum)
+{
+	switch (errnum) {
+	case ENOENT: return "File not found.";
+	case ENOTDIR: return "Path not found.";
+	case EACCES: case EPERM: return "Access denied.";
+	case EISDIR: return "Is a directory.";
+	default: return "General failure.";
+	}
+}
+
+/* IVirtualBox::OpenMachine: load the file; a UUID that is already
+ * registered is refused. */
+static int open_machine(struct vbox *vb, const char *path,
+			struct machine **out, struct vb_error *err)
+{
+	struct machine *m, *other;
+	struct vb_error e2 = { 0 };
+	char ub[40];
+	int rc;
+
+	rc = machine_load(vb, path, &m, err);
+	if (rc) {
+		if (rc == -ENOENT || rc == -ENOTDIR || rc == -EACCES ||
+		    rc == -EISDIR || rc == -EPERM)
+			vb_err(err, -rc, VB_E_FAIL,
+			       "Runtime error opening '%s' for reading %s (%s).",
+			       path, vbm_vrc_name(rc), vrc_text(-rc));
+		else
+			err->hrc = VB_E_FAIL;
+		vb_err_where(err, "MachineWrap", "IMachine", "nsISupports");
+		return rc;
+	}
+	if (vbox_find_machine(vb, vb_uuid_fmt(machine_uuid(m), ub), &other,
+			      &e2) == 0) {
+		machine_free(other);
+		vb_err(err, EEXIST, VB_E_FAIL,
+		       "Trying to open a VM config '%s' which has the same UUID as an existing virtual machine",
+		       machine_path(m));
+		vb_err_where(err, "MachineWrap", "IMachine", "nsISupports");
+		machine_free(m);
+		return -EEXIST;
+	}
+	*out = m;
+	return 0;
+}
 
 int cmd_registervm(struct vbm_ctx *ctx, int argc, char **argv)
 {
@@ -19,161 +72,59 @@ int cmd_registervm(struct vbm_ctx *ctx, int argc, char **argv)
 		{ "--password", 'p', VBGO_STRING },
 	};
 	struct vb_error err = { 0 };
+	struct machine *m = NULL;
 	struct vb_getopt g;
-	struct machine *m;
-	const char *file = NULL;
+	const char *file = argv[1];
 	struct vbox *vb;
-	char *abs;
+	char *path;
 	int c, rc;
 
 	vb_getopt_init(&g, argc, argv, 1, opts, 1);
 	while ((c = vb_getopt_next(&g)) != VBGO_END) {
-		if (c == 'p')
-			continue;       /* encrypted VMs: password unused */
-		if (c == VBGO_NOT_OPTION && !file) {
-			file = g.v.str;
+		if (c == 'p' || c == VBGO_NOT_OPTION)
 			continue;
-		}
-		return vbm_getopt_error(ctx, &g, c);
+		if (c > 0)
+			return vbm_syntax(ctx, "Invalid option -%c", c);
+		if (c == VBGO_ERR_UNKNOWN)
+			return vbm_syntax(ctx, "unknown option: %s", g.v.str);
+		return vbm_syntax(ctx, "%s: %s", g.def ? g.def->name : "",
+				  vb_getopt_strerror(c));
 	}
-	if (!file)
-		return vbm_syntax(ctx, "No VM name or settings file specified");
 	vb = vbm_vbox(ctx);
 	if (!vb)
 		return VBM_FAIL;
-	abs = path_abs(file);
-	if (!abs)
-		return VBM_FAIL;
-	rc = machine_load(vb, abs, &m, &err);
-	free(abs);
-	if (rc) {
-		vb_err_where(&err, "MachineWrap", "IMachine", NULL);
-		return vbm_api_error(&err,
-				     "OpenMachine(Bstr(VMName).raw(), Bstr(bstrPasswd).raw(), machine.asOutParam())",
-				     "VBoxManageMisc.cpp", 137);
+	if (path_is_abs(file)) {
+		if (open_machine(vb, file, &m, &err))
+			return vbm_api_error(&err, CTX_OPEN_ARG,
+					     "VBoxManageMisc.cpp", 160);
+	} else {
+		/* the API takes relative names against the VirtualBox home */
+		path = path_abs_from(vbox_home(vb), file);
+		rc = path ? open_machine(vb, path, &m, &err) : -ENOMEM;
+		free(path);
+		if (rc) {
+			vb_err_clear(&err);
+			path = path_abs(file);
+			rc = path ? open_machine(vb, path, &m, &err) : -ENOMEM;
+			free(path);
+			if (rc)
+				return vbm_api_error(&err, CTX_OPEN_ABS,
+						     "VBoxManageMisc.cpp", 155);
+		}
 	}
 	rc = vbox_register_machine(vb, m, &err);
 	machine_free(m);
 	if (rc)
 		return vbm_api_error(&err, "RegisterMachine(machine)",
-				     "VBoxManageMisc.cpp", 141);
-	return VBM_OK;
-}
-
-/* Remove a directory if it is empty (ignoring errors). */
-static void rmdir_if_empty(const char *dir)
-{
-	rmdir(dir);
-}
-
-/* Delete the machine's own files: settings, its -prev/-tmp companions,
- * logs, and the folder when nothing else is left in it. */
-static void delete_machine_files(struct machine *m)
-{
-	const char *path = machine_path(m);
-	char *s, *logs;
-	static const char *const suffixes[] = { "", "-prev", "-tmp" };
-	unsigned i;
-
-	for (i = 0; i < 3; i++) {
-		s = vb_asprintf("%s%s", path, suffixes[i]);
-		if (s) {
-			unlink(s);
-			free(s);
-		}
-	}
-	logs = path_join(machine_folder(m), "Logs");
-	if (logs) {
-		DIR *d = opendir(logs);
-		struct dirent *e;
-
-		while (d && (e = readdir(d))) {
-			if (!strncmp(e->d_name, "VBox.log", 8) ||
-			    !strncmp(e->d_name, "VBoxHardening.log", 17)) {
-				s = path_join(logs, e->d_name);
-				if (s)
-					unlink(s);
-				free(s);
-			}
-		}
-		if (d)
-			closedir(d);
-		rmdir_if_empty(logs);
-		free(logs);
-	}
-	s = path_join(machine_folder(m), "Snapshots");
-	if (s)
-		rmdir_if_empty(s);
-	free(s);
-	rmdir_if_empty(machine_folder(m));
-}
-
-int cmd_unregistervm(struct vbm_ctx *ctx, int argc, char **argv)
-{
-	static const struct vb_option opts[] = {
-		{ "--delete", 'd', VBGO_NOVAL },
-		{ "-delete", 'd', VBGO_NOVAL },
-		{ "--delete-all", 'a', VBGO_NOVAL },
-		{ "-delete-all", 'a', VBGO_NOVAL },
-	};
-	struct vb_error err = { 0 };
-	struct vb_getopt g;
-	struct vbm_progress pr;
-	const char *spec = NULL;
-	bool del = false;
-	struct machine *m;
-	struct vbox *vb;
-	int c, rc;
-
-	vb_getopt_init(&g, argc, argv, 1, opts, 4);
-	while ((c = vb_getopt_next(&g)) != VBGO_END) {
-		if (c == 'd' || c == 'a') {
-			del = true;
-			continue;
-		}
-		if (c == VBGO_NOT_OPTION && !spec) {
-			spec = g.v.str;
-			continue;
-		}
-		if (c == VBGO_NOT_OPTION)
-			return vbm_syntax(ctx, "Invalid parameter '%s'", g.v.str);
-		return vbm_getopt_error(ctx, &g, c);
-	}
-	if (!spec)
-		return vbm_syntax(ctx, "VM name required");
-	vb = vbm_vbox(ctx);
-	if (!vb)
-		return VBM_FAIL;
-	m = vbm_find_machine(ctx, spec, "VBoxManageMisc.cpp", 188);
-	if (!m)
-		return VBM_FAIL;
-	rc = vbox_unregister_machine(vb, machine_uuid(m), &err);
-	if (rc) {
-		machine_free(m);
-		return vbm_api_error(&err,
-				     "Unregister(CleanupMode_DetachAllReturnHardDisksOnly, ComSafeArrayAsOutParam(aMedia))",
-				     "VBoxManageMisc.cpp", 192);
-	}
-	if (del) {
-		vbm_progress_start(&pr);
-		delete_machine_files(m);
-		vbm_progress_done(&pr, true);
-	}
-	machine_free(m);
+				     "VBoxManageMisc.cpp", 164);
 	return VBM_OK;
 }
 
 const struct vbm_help help_registervm = {
 	"register a virtual machine",
-	"VBoxManage registervm <filename> [--password file]",
-	"Adds an existing machine settings file (.vbox) to the list of machines\n"
-	"of this installation.\n",
-};
-
-const struct vbm_help help_unregistervm = {
-	"unregister a virtual machine",
-	"VBoxManage unregistervm <uuid | vmname> [--delete] [--delete-all]",
-	"Removes a machine from the list of machines of this installation.\n"
-	"--delete also deletes its settings file, logs and the hard disks\n"
-	"attached to it; --delete-all deletes DVD and floppy images as well.\n",
+	"VBoxManage\bregistervm <filename> --password\bfile",
+	"Adds an existing machine settings file (.vbox) to the machines of\n"
+	"this installation.  A relative file name is looked up in the\n"
+	"VirtualBox configuration directory first, then in the current\n"
+	"directory.  A machine whose UUID is already registered is refused.\n",
 };

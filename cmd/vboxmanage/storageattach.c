@@ -114,33 +114,26 @@ static int set_image(struct snode *ad, const struct vb_uuid *u)
 
 /* ---- moving a medium tree into the machine's registry ---- */
 
-struct move_ctx {
-	struct machine *m;
-	struct vb_uuid base;
-	int kind;
-};
-
-static int take_from_global(void *arg, struct snode *item, struct snode *reg,
-			    const char *base, struct vb_error *err)
+/* Copy the tree rooted at item (from a registry whose locations are
+ * relative to base) into m's registry, locations made relative to the
+ * machine folder when inside it. */
+static int copy_tree(struct machine *m, int kind, struct snode *item,
+		     const char *base)
 {
-	struct move_ctx *mc = arg;
+	const char *iname = mediareg_item_name(kind);
 	struct snode *mreg, *list, *copy, *it;
 
-	if (!item)
-		return 0;
-	mreg = mediareg_for_machine(mc->m, true);
-	list = mreg ? snode_ensure(mreg, mediareg_list_name(mc->kind)) : NULL;
+	mreg = mediareg_for_machine(m, true);
+	list = mreg ? snode_ensure(mreg, mediareg_list_name(kind)) : NULL;
 	if (!list)
-		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+		return -ENOMEM;
 	copy = mediareg_copy(item, list);
 	if (!copy)
-		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
-	/* locations: absolute in the global registry; relative to the
-	 * machine folder when inside it */
+		return -ENOMEM;
 	for (it = copy; it; ) {
 		const char *loc = snode_attr(it, "location");
 		char *abs = loc ? path_abs_from(base, loc) : NULL;
-		char *rel = abs ? mediareg_location_for(machine_folder(mc->m), abs)
+		char *rel = abs ? mediareg_location_for(machine_folder(m), abs)
 				: NULL;
 
 		if (rel)
@@ -148,17 +141,24 @@ static int take_from_global(void *arg, struct snode *item, struct snode *reg,
 		free(abs);
 		free(rel);
 		/* depth-first over the nested children */
-		if (snode_child(it, mediareg_item_name(mc->kind))) {
-			it = snode_child(it, mediareg_item_name(mc->kind));
-		} else {
-			while (it && it != copy &&
-			       !snode_next(it, mediareg_item_name(mc->kind)))
-				it = snode_parent(it);
-			if (!it || it == copy)
-				break;
-			it = snode_next(it, mediareg_item_name(mc->kind));
+		if (snode_child(it, iname)) {
+			it = snode_child(it, iname);
+			continue;
 		}
+		while (it != copy && !snode_next(it, iname))
+			it = snode_parent(it);
+		it = it == copy ? NULL : snode_next(it, iname);
 	}
+	return 0;
+}
+
+static int drop_from_global(void *arg, struct snode *item, struct snode *reg,
+			    const char *base, struct vb_error *err)
+{
+	struct snode *list;
+
+	if (!item)
+		return 0;
 	list = snode_parent(item);
 	snode_remove(item);
 	snode_prune_empty(list, reg ? snode_parent(reg) : NULL);
@@ -169,49 +169,23 @@ static int take_from_global(void *arg, struct snode *item, struct snode *reg,
 static int base_entry(struct vbm_ctx *ctx, const struct mediareg_entry *e,
 		      struct vbm_medium *out, struct vb_error *err)
 {
-	struct vb_uuid u = e->uuid;
-	bool parent = e->has_parent;
 	struct vb_uuid pu = e->parent;
+	bool parent = e->has_parent;
 	unsigned depth = 0;
 	char ub[40];
 
 	memset(out, 0, sizeof(*out));
+	if (!parent)
+		return vbm_medium_lookup(ctx, vb_uuid_fmt(&e->uuid, ub), e->kind,
+					 out, err);
 	while (parent && depth++ < 300) {
 		vbm_medium_release(out);
 		if (vbm_medium_lookup(ctx, vb_uuid_fmt(&pu, ub), MR_HDD, out, err))
 			return -ENOENT;
-		u = out->e.uuid;
 		parent = out->e.has_parent;
 		pu = out->e.parent;
 	}
-	if (!depth)
-		return vbm_medium_lookup(ctx, vb_uuid_fmt(&u, ub), e->kind, out, err);
 	return 0;
-}
-
-/* Called with m locked: moves the medium's tree from the global registry
- * (VirtualBox.xml) into m's own registry.  The global lock is taken for
- * the removal. */
-static int adopt_medium(struct vbm_ctx *ctx, struct machine *m,
-			const struct mediareg_entry *e, struct vb_error *err)
-{
-	struct vbm_medium base = { 0 };
-	struct move_ctx mc = { m, { { 0 } }, e->kind };
-	int rc;
-
-	if (e->owner || sdoc_version(machine_doc(m)) < 11)
-		return 0;   /* already in a machine registry, or legacy */
-	rc = base_entry(ctx, e, &base, err);
-	if (rc)
-		return rc;
-	if (base.e.owner) {
-		vbm_medium_release(&base);
-		return 0;
-	}
-	mc.base = base.e.uuid;
-	rc = vbm_registry_edit(ctx, &base.e, take_from_global, &mc, err);
-	vbm_medium_release(&base);
-	return rc;
 }
 
 /* ---- flags of an existing attachment ---- */
@@ -287,11 +261,12 @@ int cmd_storageattach(struct vbm_ctx *ctx, int argc, char **argv)
 	int want = -1, c, rc = VBM_OK, bus;
 	struct vb_getopt g;
 	struct vb_error err = { 0 };
-	struct vbm_medium med = { 0 };
+	struct vbm_medium med = { 0 }, base = { 0 };
 	struct machine *m = NULL;
-	struct snode *sc, *ad;
+	struct snode *sc, *ad = NULL;
 	const struct vbm_bus_info *bi;
-	bool have_medium = false;
+	bool have_medium = false, locked = false, move_from_global = false;
+	bool is_none, is_empty;
 	char *additions = NULL;
 
 	if (argc < 2)
@@ -345,11 +320,8 @@ int cmd_storageattach(struct vbm_ctx *ctx, int argc, char **argv)
 	m = vbm_find_machine(ctx, argv[1], SC_FILE, 346);
 	if (!m)
 		return VBM_FAIL;
-	if (machine_lock(m, &err)) {
-		machine_error(&err, "LockMachine(a->session, LockType_Shared)", 347);
-		machine_free(m);
-		return VBM_FAIL;
-	}
+	/* first, without the machine lock: the controller, the device type
+	 * and the medium (opening it may register it) */
 	sc = vbm_find_controller(m, ctl);
 	if (!sc) {
 		vbm_error("Could not find a controller named '%s'\n", ctl);
@@ -372,41 +344,9 @@ int cmd_storageattach(struct vbm_ctx *ctx, int argc, char **argv)
 		}
 		dev = 0;
 	}
-	/* AHCI grows its port count to take the port */
-	{
-		unsigned pc = snode_u32(sc, "PortCount", bi->default_ports);
-
-		if (pc != bi->max_ports && port >= pc && port < bi->max_ports)
-			snode_set_attrf(sc, "PortCount", "%u", port + 1);
-	}
-	if (medium && !strcasecmp(medium, "none")) {
-		ad = find_attachment(sc, port, dev);
-		if (!ad) {
-			vb_err(&err, ENOENT, VBOX_E_OBJECT_NOT_FOUND,
-			       "No storage device attached to device slot %u on port %u of controller '%s'",
-			       dev, port, ctl);
-			rc = machine_error(&err, "DetachDevice(Bstr(pszCtl).raw(), port, device)",
-					   413);
-			goto out;
-		}
-		snode_remove(ad);
-	} else if (medium && !strcasecmp(medium, "emptydrive")) {
-		if (!bi->dvd && !bi->fdd) {
-			vbm_error("The attachment is not supported by the storage controller '%s'",
-				  ctl);
-			rc = VBM_FAIL;
-			goto out;
-		}
-		ad = find_attachment(sc, port, dev);
-		if (ad)
-			snode_remove(ad);
-		if (!new_attachment(m, sc, bus == BUS_FLOPPY ? MR_FLOPPY : MR_DVD,
-				    port, dev)) {
-			rc = VBM_FAIL;
-			goto out;
-		}
-	} else if (medium || pass || tempeject || nonrot || discard || hotplug ||
-		   bwg || mtype || comment) {
+	is_none = medium && !strcasecmp(medium, "none");
+	is_empty = medium && !strcasecmp(medium, "emptydrive");
+	if (!is_none && !is_empty) {
 		ad = find_attachment(sc, port, dev);
 		if (!strcasecmp(snode_attr(sc, "type") ?: "", "I82078"))
 			want = MR_FLOPPY;
@@ -456,58 +396,105 @@ int cmd_storageattach(struct vbm_ctx *ctx, int argc, char **argv)
 			rc = VBM_FAIL;
 			goto out;
 		} else if (medium) {
-			/* unlock while the registries are consulted/changed */
-			machine_unlock(m);
 			if (vbm_medium_open(ctx, medium, want, false, &med)) {
 				vbm_error("Invalid UUID or filename \"%s\"", medium);
 				rc = VBM_FAIL;
-				machine_free(m);
-				m = NULL;
 				goto out;
 			}
 			have_medium = true;
-			if (machine_lock(m, &err)) {
-				rc = machine_error(&err, "LockMachine(a->session, LockType_Shared)",
-						   347);
-				goto out;
-			}
-			sc = vbm_find_controller(m, ctl);
-			if (!sc) {
-				vbm_error("Could not find a controller named '%s'\n", ctl);
-				rc = VBM_FAIL;
-				goto out;
-			}
+		} else if (!ad && !(pass || tempeject || nonrot || discard ||
+				    hotplug || bwg)) {
+			vbm_error("Missing --medium argument");
+			rc = VBM_FAIL;
+			goto out;
 		}
-		if (have_medium && (setuuid || setparent || mtype || comment)) {
-			struct vb_error e2 = { 0 };
-			struct medium *img = NULL;
-			struct vb_uuid u;
+	}
+	if (have_medium && (setuuid || setparent)) {
+		struct vb_error e2 = { 0 };
+		struct medium *img = NULL;
+		struct vb_uuid u;
 
-			if ((setuuid || setparent) &&
-			    !vbm_image_open(ctx, &med.e, MEDIA_RDWR | MEDIA_NO_PARENT,
-					    &img, &e2)) {
-				if (setuuid && !vb_uuid_parse(setuuid, &u))
-					media_set_uuid(img, &u, &e2);
-				if (setparent && !vb_uuid_parse(setparent, &u))
-					media_set_parent_uuid(img, &u, &e2);
-				media_close(img);
-			}
-			if (mtype || comment) {
-				machine_unlock(m);
-				if (mtype && vbm_medium_set_type(ctx, &med, mtype)) {
-					vbm_error("Failed to set the medium type");
-					rc = VBM_FAIL;
-				}
-				if (!rc && comment &&
-				    vbm_medium_set_description(ctx, &med, comment))
-					rc = VBM_FAIL;
-				if (machine_lock(m, &e2))
-					rc = VBM_FAIL;
-				sc = vbm_find_controller(m, ctl);
-				if (rc || !sc)
-					goto out;
-			}
+		if (vbm_image_open(ctx, &med.e, MEDIA_RDWR | MEDIA_NO_PARENT,
+				   &img, &e2) ||
+		    (setuuid && (vb_uuid_parse(setuuid, &u) ||
+				 media_set_uuid(img, &u, &e2))) ||
+		    (setparent && (vb_uuid_parse(setparent, &u) ||
+				   media_set_parent_uuid(img, &u, &e2)))) {
+			media_close(img);
+			vbm_error("Failed to set the medium/parent medium UUID");
+			rc = VBM_FAIL;
+			goto out;
 		}
+		media_close(img);
+	}
+	if (have_medium && mtype && vbm_medium_set_type(ctx, &med, mtype)) {
+		vbm_error("Failed to set the medium type");
+		rc = VBM_FAIL;
+		goto out;
+	}
+	if (have_medium && comment &&
+	    vbm_medium_set_description(ctx, &med, comment)) {
+		rc = VBM_FAIL;
+		goto out;
+	}
+	if (have_medium) {
+		/* the registry edits above may have moved things: look again */
+		struct vbm_medium again = { 0 };
+		char ub[40];
+
+		if (!vbm_medium_lookup(ctx, vb_uuid_fmt(&med.e.uuid, ub),
+				       med.e.kind, &again, &err)) {
+			vbm_medium_release(&med);
+			med = again;
+		}
+	}
+
+	/* now the machine, locked and reloaded */
+	if (machine_lock(m, &err)) {
+		rc = machine_error(&err, "LockMachine(a->session, LockType_Shared)", 347);
+		goto out;
+	}
+	locked = true;
+	sc = vbm_find_controller(m, ctl);
+	if (!sc) {
+		vbm_error("Could not find a controller named '%s'\n", ctl);
+		rc = VBM_FAIL;
+		goto out;
+	}
+	/* AHCI grows its port count to take the port */
+	{
+		unsigned pc = snode_u32(sc, "PortCount", bi->default_ports);
+
+		if (pc != bi->max_ports && port >= pc && port < bi->max_ports)
+			snode_set_attrf(sc, "PortCount", "%u", port + 1);
+	}
+	if (is_none) {
+		ad = find_attachment(sc, port, dev);
+		if (!ad) {
+			vb_err(&err, ENOENT, VBOX_E_OBJECT_NOT_FOUND,
+			       "No storage device attached to device slot %u on port %u of controller '%s'",
+			       dev, port, ctl);
+			rc = machine_error(&err, "DetachDevice(Bstr(pszCtl).raw(), port, device)",
+					   413);
+			goto out;
+		}
+		snode_remove(ad);
+	} else if (is_empty) {
+		if (!bi->dvd && !bi->fdd) {
+			vbm_error("The attachment is not supported by the storage controller '%s'",
+				  ctl);
+			rc = VBM_FAIL;
+			goto out;
+		}
+		ad = find_attachment(sc, port, dev);
+		if (ad)
+			snode_remove(ad);
+		if (!new_attachment(m, sc, bus == BUS_FLOPPY ? MR_FLOPPY : MR_DVD,
+				    port, dev)) {
+			rc = VBM_FAIL;
+			goto out;
+		}
+	} else {
 		if (medium) {
 			ad = find_attachment(sc, port, dev);
 			if (want == MR_HDD) {
@@ -559,9 +546,19 @@ int cmd_storageattach(struct vbm_ctx *ctx, int argc, char **argv)
 				rc = VBM_FAIL;
 				goto out;
 			}
-			if (have_medium && adopt_medium(ctx, m, &med.e, &err)) {
-				rc = machine_error(&err, "SaveSettings()", 1073);
-				goto out;
+			/* a medium from the global registry moves into the
+			 * machine's own registry with its whole tree */
+			if (have_medium && !med.e.owner &&
+			    sdoc_version(machine_doc(m)) >= 11) {
+				if (base_entry(ctx, &med.e, &base, &err) ||
+				    (base.e.owner == NULL &&
+				     copy_tree(m, base.e.kind, base.e.node,
+					       vbox_home(vbm_vbox(ctx))))) {
+					vbm_error("Failed to register the medium in the machine's media registry");
+					rc = VBM_FAIL;
+					goto out;
+				}
+				move_from_global = base.e.owner == NULL;
 			}
 		}
 		if (pass) {
@@ -613,21 +610,20 @@ int cmd_storageattach(struct vbm_ctx *ctx, int argc, char **argv)
 				snode_set_attr(ad, "bandwidthGroup", bwg);
 			}
 		}
-	} else {
-		ad = find_attachment(sc, port, dev);
-		if (!ad) {
-			vbm_error("Missing --medium argument");
-			rc = VBM_FAIL;
-			goto out;
-		}
 	}
 	if (!rc && machine_save(m, &err))
 		rc = machine_error(&err, "SaveSettings()", 1073);
+	/* only once the machine file holds it: drop it from VirtualBox.xml */
+	if (!rc && move_from_global &&
+	    vbm_registry_edit(ctx, &base.e, drop_from_global, NULL, &err))
+		rc = machine_error(&err, "SaveSettings()", 1073);
 out:
 	if (m) {
-		machine_unlock(m);
+		if (locked)
+			machine_unlock(m);
 		machine_free(m);
 	}
+	vbm_medium_release(&base);
 	vbm_medium_release(&med);
 	free(additions);
 	return rc;

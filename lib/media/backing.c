@@ -324,6 +324,9 @@ struct memfs {
 	bool failed;
 	long ops;
 	uint64_t limit;
+	bool tracing;
+	struct mfs_trace_op *trace;
+	size_t ntrace, atrace;
 };
 
 struct memfile {
@@ -335,6 +338,29 @@ struct memfile {
 static struct memfs *to_memfs(struct mfs *fs)
 {
 	return (struct memfs *)fs;
+}
+
+static void mem_trace(struct memfs *m, char op, const struct memnode *n,
+		      uint64_t off, uint64_t len)
+{
+	struct mfs_trace_op *t;
+
+	if (!m->tracing)
+		return;
+	if (m->ntrace == m->atrace) {
+		size_t na = m->atrace ? m->atrace * 2 : 64;
+
+		t = realloc(m->trace, na * sizeof(*t));
+		if (!t)
+			return;
+		m->trace = t;
+		m->atrace = na;
+	}
+	t = &m->trace[m->ntrace++];
+	t->op = op;
+	t->off = off;
+	t->len = len;
+	snprintf(t->file, sizeof(t->file), "%s", n->name);
 }
 
 /* Count an operation; true when it must fail.  Called locked. */
@@ -414,6 +440,7 @@ static ssize_t mem_pread(struct mfile *f, void *buf, size_t len, uint64_t off)
 		pthread_mutex_unlock(&m->lock);
 		return -EIO;
 	}
+	mem_trace(m, 'r', mf->node, off, len);
 	if (off < mf->node->len) {
 		n = mf->node->len - (size_t)off;
 		if (n > len)
@@ -442,6 +469,7 @@ static int mem_pwrite(struct mfile *f, const void *buf, size_t len,
 	else
 		rc = mem_reserve_len(mf->node, (size_t)end);
 	if (!rc) {
+		mem_trace(m, 'w', mf->node, off, len);
 		memcpy(mf->node->data + off, buf, len);
 		if (end > mf->node->len)
 			mf->node->len = (size_t)end;
@@ -477,6 +505,7 @@ static int mem_truncate(struct mfile *f, uint64_t size)
 	else if (size > mf->node->len)
 		rc = mem_reserve_len(mf->node, (size_t)size);
 	if (!rc) {
+		mem_trace(m, 't', mf->node, size, 0);
 		if (size < mf->node->len)
 			memset(mf->node->data + size, 0,
 			       mf->node->len - (size_t)size);
@@ -489,11 +518,14 @@ static int mem_truncate(struct mfile *f, uint64_t size)
 static int mem_sync(struct mfile *f)
 {
 	struct memfs *m = to_memfs(f->fs);
+	struct memfile *mf = (struct memfile *)f;
 	int rc = 0;
 
 	pthread_mutex_lock(&m->lock);
 	if (mem_inject(m))
 		rc = -EIO;
+	else
+		mem_trace(m, 's', mf->node, 0, 0);
 	pthread_mutex_unlock(&m->lock);
 	return rc;
 }
@@ -666,6 +698,7 @@ static void mem_free(struct mfs *fs)
 		free(n);
 	}
 	pthread_mutex_destroy(&m->lock);
+	free(m->trace);
 	free(m);
 }
 
@@ -755,4 +788,22 @@ void mfs_mem_set_limit(struct mfs *fs, uint64_t max_file_size)
 	pthread_mutex_lock(&m->lock);
 	m->limit = max_file_size;
 	pthread_mutex_unlock(&m->lock);
+}
+
+void mfs_mem_trace(struct mfs *fs, bool on)
+{
+	struct memfs *m = to_memfs(fs);
+
+	pthread_mutex_lock(&m->lock);
+	m->tracing = on;
+	m->ntrace = 0;
+	pthread_mutex_unlock(&m->lock);
+}
+
+const struct mfs_trace_op *mfs_mem_trace_ops(struct mfs *fs, size_t *n)
+{
+	struct memfs *m = to_memfs(fs);
+
+	*n = m->ntrace;
+	return m->trace;
 }

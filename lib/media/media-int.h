@@ -99,6 +99,15 @@ const uint8_t *mfs_mem_get(struct mfs *fs, const char *path, size_t *len);
 void mfs_mem_fail_after(struct mfs *fs, long ops, bool sticky);
 /* Operations performed so far (to enumerate injection points). */
 long mfs_mem_op_count(struct mfs *fs);
+/* Record the operations done from now on (tests of write ordering). */
+struct mfs_trace_op {
+	char op;                /* 'r' read, 'w' write, 't' truncate, 's' sync */
+	uint64_t off, len;
+	char file[64];
+};
+void mfs_mem_trace(struct mfs *fs, bool on);
+/* The recorded operations (lent until the next operation or trace). */
+const struct mfs_trace_op *mfs_mem_trace_ops(struct mfs *fs, size_t *n);
 /* Limit any file's size (to simulate a full disk, -ENOSPC). 0 = none. */
 void mfs_mem_set_limit(struct mfs *fs, uint64_t max_file_size);
 

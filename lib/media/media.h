@@ -177,7 +177,8 @@ int media_resize(struct medium *m, uint64_t size, media_progress_fn progress,
 /* Give back blocks that read as zeros (or equal the parent). */
 int media_compact(struct medium *m, media_progress_fn progress, void *pctx,
 		  struct vb_error *err);
-/* Discard a range (guest TRIM); formats without discard zero it. */
+/* Discard a range (guest TRIM): whole unused blocks are given back.
+ * -ENOTSUP for formats without discard (only VDI has it). */
 int media_discard(struct medium *m, uint64_t off, uint64_t len);
 
 /* Copy the whole virtual content of src (with its chain) into dst, which
@@ -194,6 +195,27 @@ int media_copy(struct medium *src, struct medium *dst, bool dst_fresh,
 void media_clone_geometry(const struct medium *src, uint64_t size,
 			  struct media_geometry *pchs,
 			  struct media_geometry *lchs);
+
+/* Merging neighbours of a differencing chain (snapshot deletion; both
+ * images are opened by path without their chains, merge.c):
+ * media_merge_down writes the child's own blocks into its parent (which
+ * then stands in for the child); media_merge_up writes the parent's own
+ * blocks into the child where it has none and makes new_parent (with its
+ * modification UUID) the child's parent.  Never used on a base parent
+ * with media_merge_up. */
+int media_merge_down(const char *child, const char *parent,
+		     media_progress_fn progress, void *pctx,
+		     struct vb_error *err);
+int media_merge_up(const char *parent, const char *child,
+		   const struct vb_uuid *new_parent,
+		   const struct vb_uuid *new_parent_modify,
+		   media_progress_fn progress, void *pctx,
+		   struct vb_error *err);
+/* Copy only the blocks the image at src holds itself (not its parent's)
+ * into dst (cloning a differencing image onto a cloned parent). */
+int media_copy_own(const char *src, struct medium *dst,
+		   media_progress_fn progress, void *pctx,
+		   struct vb_error *err);
 
 /* Remove every file of an image given by path (any format). */
 int media_delete(const char *path, struct vb_error *err);

@@ -7,10 +7,13 @@
  * (header copy with the real GD offset) and the end-of-stream marker.
  * All-zero grains are left out.
  *
- * Grains are collected in batches and compressed in parallel (one
- * libdeflate compressor per thread, as many threads as online CPUs, up
- * to 8); the compressed grains are then written in LBA order, combined
- * into large writes.
+ * Grains are collected in batches; a pool of worker threads (one per
+ * online CPU, up to 8, each with its own libdeflate compressor) compresses
+ * a full batch while the caller fills the next one, and the compressed
+ * grains are written in LBA order, combined into large writes.  A grain
+ * whose samples do not compress is stored as uncompressed deflate blocks
+ * inside its zlib stream, which the format allows and which costs a copy
+ * instead of a futile search for matches.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -28,21 +31,42 @@
 #define STREAM_GRAINS_PER_THREAD 16
 #define STREAM_OUT_FLUSH    (4u << 20)
 
+struct worker {
+	struct vmdk_stream *s;
+	unsigned t;
+};
+
+struct batch {
+	uint8_t *in;                /* cap grains */
+	uint64_t *lba;              /* grain numbers */
+	uint8_t *out;               /* cap * ostride */
+	size_t *olen;
+	unsigned n;
+	bool busy;                  /* handed to the workers */
+};
+
 struct vmdk_stream {
 	struct mfile *f;
 	uint8_t hdr[VMDK_HDR_SIZE];
 	uint64_t grain, grain_bytes;
 	uint32_t gtes, ngd, gt_secs, gd_secs;
 	unsigned gshift;
-	/* batch of grains waiting for compression */
-	unsigned nthreads, cap, nbatch;
-	uint8_t *in;
-	uint64_t *lba;              /* grain numbers */
-	uint8_t *out;
+	unsigned nthreads, cap;
 	size_t ostride;
-	size_t *olen;
+	struct batch b[2];
+	unsigned fill;              /* index of the batch being filled */
+	/* worker pool */
+	pthread_t th[STREAM_MAX_THREADS];
 	struct libdeflate_compressor *comp[STREAM_MAX_THREADS];
-	/* the grain being assembled (a slot of `in`) */
+	unsigned nstarted;
+	struct worker wargs[STREAM_MAX_THREADS];
+	pthread_mutex_t mu;
+	pthread_cond_t cv_work, cv_done;
+	struct batch *job;          /* the batch being compressed */
+	unsigned long job_gen;
+	unsigned workers_done;
+	bool quit;
+	/* the grain being assembled (a slot of the fill batch) */
 	bool have_cur;
 	uint64_t cur_g, next_g;
 	/* tables */
@@ -57,13 +81,105 @@ struct vmdk_stream {
 	int error;
 };
 
+/* zlib stream of stored (uncompressed) deflate blocks. */
+static size_t store_zlib(const uint8_t *in, size_t n, uint8_t *out,
+			 size_t cap)
+{
+	size_t need = 2 + n + 5 * ((n + 65534) / 65535 + (n == 0)) + 4, o = 2;
+	if (need > cap)
+		return 0;
+	out[0] = 0x78;
+	out[1] = 0x01;
+	do {
+		size_t k = n > 65535 ? 65535 : n;
+
+		out[o] = k == n ? 1 : 0;
+		put_le16(out + o + 1, (uint16_t)k);
+		put_le16(out + o + 3, (uint16_t)~k);
+		memcpy(out + o + 5, in, k);
+		o += 5 + k;
+		in += k;
+		n -= k;
+	} while (n);
+	return o;
+}
+
+/* Compress grain i of batch b with compressor c. */
+static void compress_one(struct vmdk_stream *s, struct batch *b, unsigned i,
+			 struct libdeflate_compressor *c)
+{
+	const uint8_t *in = b->in + i * s->grain_bytes;
+	uint8_t *out = b->out + i * s->ostride;
+	uint8_t sample[3 * 2048], tmp[3 * 2048 + 512];
+	size_t half = s->grain_bytes / 2, n;
+
+	/* three 2 KiB samples: if they do not shrink, store the grain */
+	memcpy(sample, in, 2048);
+	memcpy(sample + 2048, in + half, 2048);
+	memcpy(sample + 4096, in + s->grain_bytes - 2048, 2048);
+	n = libdeflate_deflate_compress(c, sample, sizeof(sample), tmp,
+					sizeof(tmp));
+	if (!n || n > sizeof(sample) * 97 / 100) {
+		n = store_zlib(in, s->grain_bytes, out, s->ostride - 4);
+		if (n) {
+			uint32_t a = libdeflate_adler32(1, in, s->grain_bytes);
+
+			put_be32(out + n, a);
+			b->olen[i] = n + 4;
+			return;
+		}
+	}
+	b->olen[i] = libdeflate_zlib_compress(c, in, s->grain_bytes, out,
+					      s->ostride);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct vmdk_stream *s = w->s;
+	unsigned long seen = 0;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		struct batch *b;
+		unsigned i;
+
+		while (!s->quit && s->job_gen == seen)
+			pthread_cond_wait(&s->cv_work, &s->mu);
+		if (s->quit)
+			break;
+		seen = s->job_gen;
+		b = s->job;
+		pthread_mutex_unlock(&s->mu);
+		for (i = w->t; i < b->n; i += s->nthreads)
+			compress_one(s, b, i, s->comp[w->t]);
+		pthread_mutex_lock(&s->mu);
+		if (++s->workers_done == s->nthreads)
+			pthread_cond_signal(&s->cv_done);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+static void free_batches(struct vmdk_stream *s)
+{
+	unsigned k;
+
+	for (k = 0; k < 2; k++) {
+		free(s->b[k].in);
+		free(s->b[k].lba);
+		free(s->b[k].out);
+		free(s->b[k].olen);
+	}
+}
+
 struct vmdk_stream *vmdk_stream_new(struct mfile *f, const uint8_t *hdr,
 				    uint64_t capacity, uint64_t grain,
 				    uint32_t gtes, uint64_t overhead)
 {
 	struct vmdk_stream *s = calloc(1, sizeof(*s));
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned i;
+	unsigned i, k;
 
 	if (!s)
 		return NULL;
@@ -80,35 +196,48 @@ struct vmdk_stream *vmdk_stream_new(struct mfile *f, const uint8_t *hdr,
 	s->nthreads = cpus < 1 ? 1 : cpus > STREAM_MAX_THREADS ?
 		      STREAM_MAX_THREADS : (unsigned)cpus;
 	s->cap = s->nthreads * STREAM_GRAINS_PER_THREAD;
-	s->in = malloc(s->cap * s->grain_bytes);
-	s->lba = calloc(s->cap, sizeof(*s->lba));
-	s->olen = calloc(s->cap, sizeof(*s->olen));
 	s->gt = calloc(gtes, 4);
 	s->gd = calloc(VB_MAX(s->ngd, 1u), 4);
 	s->ocap = STREAM_OUT_FLUSH + 2 * s->grain_bytes + 4096;
 	s->obuf = malloc(s->ocap);
 	s->cur_gti = -1;
 	s->pos = overhead;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv_work, NULL);
+	pthread_cond_init(&s->cv_done, NULL);
 	for (i = 0; i < s->nthreads; i++)
 		s->comp[i] = libdeflate_alloc_compressor(STREAM_LEVEL);
 	if (s->comp[0])
 		s->ostride = VB_ALIGN_UP(libdeflate_zlib_compress_bound(
-					 s->comp[0], s->grain_bytes), 64);
-	s->out = s->ostride ? malloc(s->cap * s->ostride) : NULL;
-	if (!s->in || !s->lba || !s->olen || !s->gt || !s->gd || !s->obuf ||
-	    !s->out) {
-		s->finished = true;
-		vmdk_stream_free(s);
-		return NULL;
+					 s->comp[0], s->grain_bytes) + 64, 64);
+	for (k = 0; k < 2 && s->ostride; k++) {
+		s->b[k].in = malloc(s->cap * s->grain_bytes);
+		s->b[k].lba = calloc(s->cap, sizeof(*s->b[k].lba));
+		s->b[k].out = malloc(s->cap * s->ostride);
+		s->b[k].olen = calloc(s->cap, sizeof(*s->b[k].olen));
+		if (!s->b[k].in || !s->b[k].lba || !s->b[k].out ||
+		    !s->b[k].olen)
+			goto fail;
 	}
+	if (!s->gt || !s->gd || !s->obuf || !s->ostride)
+		goto fail;
+	for (i = 0; i < s->nthreads; i++)
+		if (!s->comp[i])
+			goto fail;
 	for (i = 0; i < s->nthreads; i++) {
-		if (!s->comp[i]) {
-			s->finished = true;
-			vmdk_stream_free(s);
-			return NULL;
-		}
+		s->wargs[i].s = s;
+		s->wargs[i].t = i;
+		if (pthread_create(&s->th[i], NULL, worker_main, &s->wargs[i]))
+			break;
+		s->nstarted++;
 	}
+	if (s->nstarted != s->nthreads)
+		goto fail;
 	return s;
+fail:
+	s->finished = true;
+	vmdk_stream_free(s);
+	return NULL;
 }
 
 /* ---- output combining ---- */
@@ -182,56 +311,19 @@ static void flush_gt(struct vmdk_stream *s)
 	s->gt_used = false;
 }
 
-/* ---- compression ---- */
+/* ---- batches ---- */
 
-struct worker {
-	struct vmdk_stream *s;
-	unsigned t;
-};
-
-static void *compress_part(void *arg)
+/* Write the compressed grains of a finished batch in LBA order. */
+static void emit(struct vmdk_stream *s, struct batch *b)
 {
-	struct worker *w = arg;
-	struct vmdk_stream *s = w->s;
 	unsigned i;
 
-	for (i = w->t; i < s->nbatch; i += s->nthreads)
-		s->olen[i] = libdeflate_zlib_compress(s->comp[w->t],
-						      s->in + i * s->grain_bytes,
-						      s->grain_bytes,
-						      s->out + i * s->ostride,
-						      s->ostride);
-	return NULL;
-}
-
-static void process_batch(struct vmdk_stream *s)
-{
-	struct worker w[STREAM_MAX_THREADS];
-	pthread_t th[STREAM_MAX_THREADS];
-	bool started[STREAM_MAX_THREADS] = { false };
-	unsigned t, i, n = VB_MIN(s->nthreads, s->nbatch);
-
-	if (!s->nbatch || s->error)
-		goto done;
-	for (t = 0; t < n; t++) {
-		w[t].s = s;
-		w[t].t = t;
-	}
-	for (t = 1; t < n; t++)
-		started[t] = !pthread_create(&th[t], NULL, compress_part, &w[t]);
-	compress_part(&w[0]);
-	for (t = 1; t < n; t++) {
-		if (started[t])
-			pthread_join(th[t], NULL);
-		else
-			compress_part(&w[t]);   /* no thread: do it here */
-	}
-	for (i = 0; i < s->nbatch && !s->error; i++) {
-		uint64_t g = s->lba[i];
+	for (i = 0; i < b->n && !s->error; i++) {
+		uint64_t g = b->lba[i];
 		int64_t gti = (int64_t)(g / s->gtes);
 		uint8_t mk[12];
 
-		if (!s->olen[i]) {
+		if (!b->olen[i]) {
 			s->error = -EIO;
 			break;
 		}
@@ -240,27 +332,64 @@ static void process_batch(struct vmdk_stream *s)
 			s->cur_gti = gti;
 		}
 		put_le64(mk, g * s->grain);
-		put_le32(mk + 8, (uint32_t)s->olen[i]);
+		put_le32(mk + 8, (uint32_t)b->olen[i]);
 		s->gt[g % s->gtes] = (uint32_t)out_add(s, mk, sizeof(mk),
-						       s->out + i * s->ostride,
-						       s->olen[i]);
+						       b->out + i * s->ostride,
+						       b->olen[i]);
 		s->gt_used = true;
 	}
-done:
-	s->nbatch = 0;
+	b->n = 0;
+	b->busy = false;
+}
+
+/* Wait for the batch the workers have (if any) and write it. */
+static void drain(struct vmdk_stream *s)
+{
+	struct batch *b;
+
+	pthread_mutex_lock(&s->mu);
+	b = s->job;
+	if (!b || !b->busy) {
+		pthread_mutex_unlock(&s->mu);
+		return;
+	}
+	while (s->workers_done != s->nthreads)
+		pthread_cond_wait(&s->cv_done, &s->mu);
+	s->job = NULL;
+	pthread_mutex_unlock(&s->mu);
+	emit(s, b);
+}
+
+/* Hand the fill batch to the workers and start filling the other one. */
+static void submit(struct vmdk_stream *s)
+{
+	struct batch *b = &s->b[s->fill];
+
+	drain(s);
+	if (!b->n)
+		return;
+	pthread_mutex_lock(&s->mu);
+	b->busy = true;
+	s->job = b;
+	s->workers_done = 0;
+	s->job_gen++;
+	pthread_cond_broadcast(&s->cv_work);
+	pthread_mutex_unlock(&s->mu);
+	s->fill ^= 1;
 }
 
 static void commit_cur(struct vmdk_stream *s)
 {
-	uint8_t *slot = s->in + s->nbatch * s->grain_bytes;
+	struct batch *b = &s->b[s->fill];
+	uint8_t *slot = b->in + b->n * s->grain_bytes;
 
 	s->have_cur = false;
 	s->next_g = s->cur_g + 1;
 	if (media_is_zero(slot, s->grain_bytes))
 		return;         /* zero grains are left out */
-	s->lba[s->nbatch++] = s->cur_g;
-	if (s->nbatch == s->cap)
-		process_batch(s);
+	b->lba[b->n++] = s->cur_g;
+	if (b->n == s->cap)
+		submit(s);
 }
 
 int vmdk_stream_write(struct vmdk_stream *s, uint64_t off, const void *buf,
@@ -280,7 +409,7 @@ int vmdk_stream_write(struct vmdk_stream *s, uint64_t off, const void *buf,
 			commit_cur(s);
 		if (g < s->next_g)
 			return -EINVAL;     /* VERR_VD_VMDK_INVALID_WRITE */
-		slot = s->in + s->nbatch * s->grain_bytes;
+		slot = s->b[s->fill].in + s->b[s->fill].n * s->grain_bytes;
 		if (!s->have_cur) {
 			s->have_cur = true;
 			s->cur_g = g;
@@ -308,7 +437,8 @@ int vmdk_stream_finish(struct vmdk_stream *s)
 		return s->error;
 	if (s->have_cur)
 		commit_cur(s);
-	process_batch(s);
+	submit(s);
+	drain(s);
 	flush_gt(s);
 	gd = malloc(4ull * VB_MAX(s->ngd, 1u));
 	if (!gd) {
@@ -341,13 +471,19 @@ void vmdk_stream_free(struct vmdk_stream *s)
 		return;
 	if (!s->finished)
 		vmdk_stream_finish(s);
+	pthread_mutex_lock(&s->mu);
+	s->quit = true;
+	pthread_cond_broadcast(&s->cv_work);
+	pthread_mutex_unlock(&s->mu);
+	for (i = 0; i < s->nstarted; i++)
+		pthread_join(s->th[i], NULL);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv_work);
+	pthread_cond_destroy(&s->cv_done);
 	for (i = 0; i < STREAM_MAX_THREADS; i++)
 		if (s->comp[i])
 			libdeflate_free_compressor(s->comp[i]);
-	free(s->in);
-	free(s->lba);
-	free(s->out);
-	free(s->olen);
+	free_batches(s);
 	free(s->gt);
 	free(s->gd);
 	free(s->obuf);

@@ -527,6 +527,48 @@ out:
 	return rc;
 }
 
+/* Allocate a run of whole, new, non-zero grains contiguously and write
+ * them with one call (conversions write 1 MiB at a time).  Returns the
+ * bytes written (0: not applicable, use the per-grain path) or -errno. */
+static ssize_t sparse_write_run(struct medium *m, struct vmdk_ext *e,
+				uint64_t in, const uint8_t *p, size_t n)
+{
+	uint64_t gb = e->grain * 512, g0 = in >> e->gshift, k, i;
+	uint32_t *gt = NULL;
+	int rc = 0;
+
+	if (e->compressed || e->ws || (in & (gb - 1)) || n < 2 * gb)
+		return 0;
+	pthread_mutex_lock(&e->lock);
+	for (k = 0; (k + 1) * gb <= n; k++) {
+		uint64_t g = g0 + k;
+		uint32_t gi = (uint32_t)(g / e->gtes);
+
+		if (gi >= e->ngd || !(gt = gt_get(e, gi, &rc)) ||
+		    gt[g % e->gtes] || media_is_zero(p + k * gb, gb))
+			break;
+	}
+	if (rc || k < 2 || e->next_sector + k * e->grain > UINT32_MAX) {
+		pthread_mutex_unlock(&e->lock);
+		return rc ? rc : 0;
+	}
+	rc = mf_pwrite(e->f, p, k * gb, e->next_sector * 512);
+	if (!rc) {
+		for (i = 0; i < k; i++) {
+			uint64_t g = g0 + i;
+			uint32_t gi = (uint32_t)(g / e->gtes);
+
+			e->gt[gi][g % e->gtes] =
+				(uint32_t)(e->next_sector + i * e->grain);
+			e->gt_dirty[gi] = 1;
+		}
+		e->next_sector += k * e->grain;
+		e->any_dirty = true;
+	}
+	pthread_mutex_unlock(&e->lock);
+	return rc ? rc : (ssize_t)(k * gb);
+}
+
 static int vmdk_write(struct medium *m, uint64_t off, const void *buf,
 		      size_t len)
 {
@@ -554,9 +596,18 @@ static int vmdk_write(struct medium *m, uint64_t off, const void *buf,
 			rc = mf_pwrite(e->f, p, n, e->flat_off + in);
 		} else {
 			uint64_t gb = e->grain * 512;
+			ssize_t done = sparse_write_run(m, e, in, p, n);
 
-			n = (size_t)VB_MIN((uint64_t)n, gb - (in & (gb - 1)));
-			rc = sparse_write(m, e, off, in, p, n);
+			if (done < 0)
+				return (int)done;
+			if (done > 0) {
+				n = (size_t)done;
+				rc = 0;
+			} else {
+				n = (size_t)VB_MIN((uint64_t)n,
+						   gb - (in & (gb - 1)));
+				rc = sparse_write(m, e, off, in, p, n);
+			}
 		}
 		if (rc)
 			return rc;
@@ -978,9 +1029,10 @@ static int vmdk_open(struct medium *m, struct vb_error *err)
 	read_uuid(v, "ddb.uuid.modification", &m->modify_uuid, NULL);
 	read_uuid(v, "ddb.uuid.parentmodification", &m->parent_modify_uuid, NULL);
 	if (!has_uuid || vb_uuid_is_zero(&m->uuid)) {
-		/* VMware's disks carry no UUID: the registry gives it one,
-		 * stored here once the image is opened writable */
-		memset(&m->uuid, 0, sizeof(m->uuid));
+		/* VMware's disks carry no UUID: the registry gives it one
+		 * (media_set_uuid); a writer that does not stores a random
+		 * one with its first change, as VirtualBox does */
+		vb_uuid_generate(&m->uuid);
 		m->uuid_missing = true;
 	}
 	m->has_uuid = true;

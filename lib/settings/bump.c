@@ -109,8 +109,12 @@ static unsigned hw_needs(const struct snode *hw)
 			v = vmax(v, 10);
 	}
 	/* 1.14 */
-	if (snode_path(hw, "Frontend/Default"))
+	if (snode_path(hw, "Frontend/Default") || snode_child(cpu, "LongMode"))
 		v = vmax(v, 14);
+	/* 1.16: the CPU APIC/x2APIC flags */
+	if (enabled_true(cpu, "X2APIC") ||
+	    (snode_child(cpu, "APIC") && !snode_child_enabled(cpu, "APIC", true)))
+		v = vmax(v, 16);
 	n = snode_child(hw, "Display");
 	s = snode_attr(n, "controller");
 	if (s && strcmp(s, "VBoxVGA"))
@@ -252,18 +256,18 @@ static unsigned level_needs(const struct snode *lvl, bool in_hw)
 	return v;
 }
 
-static unsigned snapshot_needs(const struct snode *snap)
+static bool storage_fits_pre19(const struct snode *level)
 {
 	struct snode *c;
-	unsigned v;
 
-	if (!snap)
-		return 0;
-	v = level_needs(snap, true);
-	for (c = snode_path(snap, "Snapshots/Snapshot"); c;
+	if (!legacy_storage_fits_pre19(level))
+		return false;
+	for (c = snode_path(level, "Snapshots/Snapshot"); c;
 	     c = snode_next(c, "Snapshot"))
-		v = vmax(v, snapshot_needs(c));
-	return v;
+		if (!storage_fits_pre19(c))
+			return false;
+	c = snode_child(level, "Snapshot");
+	return !c || storage_fits_pre19(c);
 }
 
 unsigned machine_needed_version(struct sdoc *d)
@@ -272,8 +276,14 @@ unsigned machine_needed_version(struct sdoc *d)
 	unsigned v = d->version;
 	const char *s;
 
+	/* Only the current state counts, as in VirtualBox's
+	 * bumpSettingsVersionIfNeeded(): a 1.16 file written by VirtualBox
+	 * keeps an NVRAM path (a 1.18 setting) inside a snapshot. */
 	v = vmax(v, level_needs(m, false));
-	v = vmax(v, snapshot_needs(snode_child(m, "Snapshot")));
+	/* below 1.9 the drives are DVDDrive/FloppyDrive: one DVD drive at
+	 * IDE 1:0 and at most one floppy drive (legacy.c) */
+	if (v < 9 && !storage_fits_pre19(m))
+		v = 9;
 	if (snode_child(m, "Teleporter"))
 		v = vmax(v, 9);
 	g = snode_path(m, "MediaRegistry");
@@ -516,6 +526,13 @@ static int convert_level(struct snode *level, unsigned from, unsigned to)
 	struct snode *hw = snode_child(level, "Hardware"), *c;
 
 	if (hw) {
+		/* PAE defaulted to off before 1.9 */
+		if (from < 9 && to >= 9 && !snode_path(hw, "CPU/PAE")) {
+			struct snode *pae = snode_ensure_path(hw, "CPU/PAE");
+
+			if (!pae || snode_set_attr(pae, "enabled", "false"))
+				return -1;
+		}
 		if (from < 14 && to >= 14 && up_usb(hw))
 			return -1;
 		if (from < 16 && to >= 16 && up_defaults_16(hw))

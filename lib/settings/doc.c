@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 
@@ -50,44 +52,89 @@ static unsigned parse_version(const char *v, bool *future)
 	return (unsigned)minor;
 }
 
+/* The checks every settings file passes before its content is looked at
+ * (ConfigFileBase and readMachine in VirtualBox), shared by the full load
+ * and the cheap peek so that both give the same verdict and message. */
+struct head {
+	bool have_root;
+	const char *root;
+	long root_line;
+	const char *version;
+	bool has_top;
+	long top_line;
+	const char *uuid;       /* machine files */
+	const char *name;
+};
+
+static int check_head(const char *path, enum sdoc_kind kind,
+		      const struct head *h, unsigned *version, bool *future,
+		      struct vb_error *err)
+{
+	const char *want = kind == SDOC_GLOBAL ? "Global" : "Machine";
+	struct vb_uuid x;
+
+	if (!h->have_root || strcmp(h->root, "VirtualBox"))
+		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
+			      "Error in %s (line %ld) -- Root element in VirtualBox settings files must be \"VirtualBox\".",
+			      path, h->have_root ? h->root_line : 1);
+	if (!h->version)
+		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
+			      "Error in %s (line %ld) -- Required VirtualBox/@version attribute is missing.",
+			      path, h->root_line);
+	*version = parse_version(h->version, future);
+	if (!*version)
+		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
+			      "Error in %s (line %ld) -- Cannot handle settings version '%s'.",
+			      path, h->root_line, h->version);
+	if (!h->has_top)
+		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
+			      "Error in %s (line %ld) -- Required %s element is missing.",
+			      path, h->root_line, want);
+	if (kind != SDOC_MACHINE)
+		return 0;
+	if (!h->uuid || !h->name)
+		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
+			      "Error in %s (line %ld) -- Required Machine/@uuid or @name attributes is missing.",
+			      path, h->top_line);
+	if (vb_uuid_parse(h->uuid, &x))
+		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
+			      "Error in %s (line %ld) -- UUID \"%s\" has invalid format.",
+			      path, h->top_line, h->uuid);
+	return 0;
+}
+
 static int finish_load(struct sdoc *d, enum sdoc_kind kind,
 		       struct vb_error *err)
 {
 	xmlNode *root = xmlDocGetRootElement(d->xml);
-	const char *want = kind == SDOC_GLOBAL ? "Global" : "Machine";
-	const char *vs;
-	struct snode *top;
+	struct snode *top = root ? snode_child(SN(root),
+			kind == SDOC_GLOBAL ? "Global" : "Machine") : NULL;
+	struct head h = {
+		.have_root = root != NULL,
+		.root = root ? (const char *)root->name : "",
+		.root_line = root ? xmlGetLineNo(root) : 1,
+		.version = root ? snode_attr(SN(root), "version") : NULL,
+		.has_top = top != NULL,
+		.top_line = top ? xmlGetLineNo(XN(top)) : 1,
+		.uuid = snode_attr(top, "uuid"),
+		.name = snode_attr(top, "name"),
+	};
+	int rc;
 
-	if (!root || strcmp((const char *)root->name, "VirtualBox"))
-		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
-			      "Error in %s (line %d) -- Root element in VirtualBox settings files must be \"VirtualBox\".",
-			      d->path, root ? root->line : 1);
-	vs = snode_attr(SN(root), "version");
-	if (!vs)
-		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
-			      "Error in %s (line %d) -- Required VirtualBox/@version attribute is missing.",
-			      d->path, root->line);
-	d->version_read = parse_version(vs, &d->future);
-	if (!d->version_read)
-		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
-			      "Error in %s (line %d) -- Cannot handle settings version '%s'.",
-			      d->path, root->line, vs);
-	d->version_string_read = strdup(vs);
+	rc = check_head(d->path, kind, &h, &d->version_read, &d->future, err);
+	if (rc)
+		return rc;
+	d->version_string_read = strdup(h.version);
 	if (!d->version_string_read)
 		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
 	d->version = d->version_read;
-	top = snode_child(SN(root), want);
-	if (!top)
-		return vb_err(err, EINVAL, VBOX_E_XML_ERROR,
-			      "Error in %s (line %d) -- Required %s element is missing.",
-			      d->path, root->line, want);
-	if (d->version_read < SV_MIN_WRITE) {
-		int rc = kind == SDOC_GLOBAL ? legacy_global_convert(d, err)
-					     : legacy_machine_convert(d, err);
-		if (rc)
-			return rc;
+	rc = kind == SDOC_GLOBAL ? legacy_global_load(d, err)
+				 : legacy_machine_load(d, err);
+	if (rc)
+		return rc;
+	if (d->version < SV_MIN_WRITE)
 		d->version = SV_MIN_WRITE;
-	}
+	d->version_loaded = d->version;
 	return 0;
 }
 
@@ -108,14 +155,81 @@ int sdoc_load_mem(const char *data, size_t len, const char *path,
 		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
 	}
 	rc = sxml_parse(data, len, path, &d->xml, err);
-	if (!rc)
+	if (!rc) {
+		d->xml->_private = d;
 		rc = finish_load(d, kind, err);
+	}
 	if (rc) {
 		sdoc_free(d);
 		return rc;
 	}
 	sdoc_mark_clean(d);
 	*out = d;
+	return 0;
+}
+
+/* IPRT's status for an errno, as VirtualBox's file errors print it. */
+static const struct {
+	int err;
+	int vrc;
+	const char *msg;
+} iprt_errs[] = {
+	{ ENOENT, -102, "File not found." },
+	{ ENOTDIR, -103, "Path not found." },
+	{ EACCES, -38, "Access denied." },
+	{ EPERM, -38, "Access denied." },
+	{ EISDIR, -127, "A non-directory operation was attempted on a directory object." },
+	{ EROFS, -113, "Write protect error." },
+	{ ENOSPC, -152, "Disk is full." },
+	{ EDQUOT, -152, "Disk is full." },
+	{ EMFILE, -106, "Too many open files." },
+	{ ENAMETOOLONG, -120, "The filename or extension is too long." },
+	{ EFBIG, -128, "Tried to grow a file beyond the limit imposed by the process or the filesystem." },
+	{ EIO, -150, "Unresolved (unknown) disk i/o error." },
+};
+
+static int file_error(struct vb_error *err, int errnum, const char *what,
+		      const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(iprt_errs) / sizeof(iprt_errs[0]); i++)
+		if (iprt_errs[i].err == errnum)
+			return vb_err(err, errnum, VBOX_E_FILE_ERROR,
+				      "Runtime error %s '%s'%s: %d (%s).", what, path,
+				      strcmp(what, "opening") ? "" : " for reading",
+				      iprt_errs[i].vrc, iprt_errs[i].msg);
+	return vb_err(err, errnum, VBOX_E_FILE_ERROR,
+		      "Runtime error %s '%s'%s: -101 (File/Device open failed.) (%s).",
+		      what, path, strcmp(what, "opening") ? "" : " for reading",
+		      strerror(errnum));
+}
+
+/* Read a settings file with VirtualBox's error texts; regular files
+ * only (a FIFO would block the open, a device would never end). */
+static int read_settings(const char *path, char **data, size_t *len,
+			 struct vb_error *err)
+{
+	struct vb_error e2 = { 0 };
+	struct stat st;
+	int rc;
+
+	if (stat(path, &st) < 0)
+		return file_error(err, errno, "opening", path);
+	if (S_ISDIR(st.st_mode))
+		return file_error(err, EISDIR, "opening", path);
+	if (!S_ISREG(st.st_mode))
+		return vb_err(err, EINVAL, VBOX_E_FILE_ERROR,
+			      "Runtime error opening '%s' for reading: -101 (File/Device open failed.).",
+			      path);
+	rc = vb_read_file(path, SETTINGS_MAX_FILE, data, len, &e2);
+	if (rc == -ENOMEM || rc == -EFBIG) {
+		if (err)
+			*err = e2;
+		return rc;
+	}
+	if (rc)
+		return file_error(err, -rc, "opening", path);
 	return 0;
 }
 
@@ -127,11 +241,62 @@ int sdoc_load(const char *path, enum sdoc_kind kind, struct sdoc **out,
 	int rc;
 
 	*out = NULL;
-	rc = vb_read_file(path, SETTINGS_MAX_FILE, &data, &len, err);
+	rc = read_settings(path, &data, &len, err);
 	if (rc)
 		return rc;
 	rc = sdoc_load_mem(data, len, path, kind, out, err);
 	free(data);
+	return rc;
+}
+
+int sdoc_peek_machine(const char *path, char **name, struct vb_uuid *uuid,
+		      struct vb_error *err)
+{
+	char *data;
+	size_t len;
+	int rc;
+
+	*name = NULL;
+	rc = read_settings(path, &data, &len, err);
+	if (rc)
+		return rc;
+	rc = sdoc_peek_machine_mem(data, len, path, name, uuid, err);
+	free(data);
+	return rc;
+}
+
+int sdoc_peek_machine_mem(const char *data, size_t len, const char *path,
+			  char **name, struct vb_uuid *uuid,
+			  struct vb_error *err)
+{
+	struct sxml_head sh;
+	unsigned version;
+	bool future;
+	int rc;
+
+	*name = NULL;
+	rc = sxml_peek(data, len, path, "Machine", &sh, err);
+	if (rc)
+		return rc;
+	{
+		struct head h = {
+			.have_root = sh.have_root, .root = sh.root,
+			.root_line = sh.root_line, .version = sh.version,
+			.has_top = sh.has_top, .top_line = sh.top_line,
+			.uuid = sh.uuid, .name = sh.name,
+		};
+
+		rc = check_head(path, SDOC_MACHINE, &h, &version, &future, err);
+	}
+	if (!rc && version <= 9) {
+		/* old layouts are converted on load, which can fail too */
+		rc = 1;
+	} else if (!rc) {
+		vb_uuid_parse(sh.uuid, uuid);
+		*name = sh.name;
+		sh.name = NULL;
+	}
+	sxml_head_release(&sh);
 	return rc;
 }
 
@@ -146,10 +311,12 @@ struct sdoc *sdoc_new(enum sdoc_kind kind, const char *path)
 	d->kind = kind;
 	d->is_new = true;
 	d->version = kind == SDOC_GLOBAL ? SV_GLOBAL_NEW : SV_MACHINE_NEW;
+	d->version_loaded = d->version;
 	d->path = strdup(path);
 	d->xml = xmlNewDoc(BAD_CAST "1.0");
 	if (!d->path || !d->xml)
 		goto fail;
+	d->xml->_private = d;
 	root = xmlNewDocNode(d->xml, NULL, BAD_CAST "VirtualBox", NULL);
 	if (!root)
 		goto fail;
@@ -270,8 +437,18 @@ int sdoc_serialize(struct sdoc *d, char **out, size_t *len,
 	int rc;
 
 	rc = prepare(d);
-	if (!rc)
+	if (!rc && d->kind == SDOC_MACHINE && d->version < 9) {
+		/* held in the 1.9 storage layout, written in the old one */
+		xmlDoc *old;
+
+		rc = legacy_machine_pre19_copy(d, &old);
+		if (!rc) {
+			rc = sxml_serialize(old, &sb);
+			xmlFreeDoc(old);
+		}
+	} else if (!rc) {
 		rc = sxml_serialize(d->xml, &sb);
+	}
 	if (rc) {
 		sb_release(&sb);
 		return vb_err(err, -rc, VB_E_OUTOFMEMORY,
@@ -311,12 +488,19 @@ static int image_as_read(struct sdoc *d, struct strbuf *sb)
 
 void sdoc_mark_clean(struct sdoc *d)
 {
-	struct strbuf sb = STRBUF_INIT;
-
 	free(d->clean_image);
 	d->clean_image = NULL;
-	if (d->is_new || d->version != d->version_read)
+	d->clean_pending = !d->is_new && d->version == d->version_loaded;
+}
+
+void sdoc_before_change(xmlDoc *x)
+{
+	struct sdoc *d = x ? x->_private : NULL;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!d || !d->clean_pending)
 		return;
+	d->clean_pending = false;       /* image_as_read changes the root */
 	if (image_as_read(d, &sb) == 0)
 		d->clean_image = sb_detach(&sb);
 	else
@@ -328,7 +512,9 @@ bool sdoc_changed(struct sdoc *d)
 	struct strbuf sb = STRBUF_INIT;
 	bool changed = true;
 
-	if (!d->clean_image || d->is_new || d->version != d->version_read ||
+	if (d->clean_pending)
+		return false;           /* nothing was touched */
+	if (!d->clean_image || d->is_new || d->version != d->version_loaded ||
 	    (d->kind == SDOC_MACHINE && machine_needed_version(d) > d->version) ||
 	    (d->kind == SDOC_GLOBAL && global_needed_version(d) > d->version))
 		return true;
@@ -336,6 +522,25 @@ bool sdoc_changed(struct sdoc *d)
 		changed = false;
 	sb_release(&sb);
 	return changed;
+}
+
+/* The previous generation, "<file>-prev", as VirtualBox keeps it.  It is
+ * made as a second name of the current file (a copy where hard links are
+ * not possible) rather than by renaming the file away, so that the file
+ * never stops existing: other processes read settings without a lock. */
+static void keep_prev(const char *path)
+{
+	char *prev = vb_asprintf("%s-prev", path);
+	struct stat st;
+
+	if (!prev)
+		return;
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 16) {
+		unlink(prev);
+		if (link(path, prev) < 0 && vb_copy_file(path, prev, 1, NULL))
+			unlink(prev);
+	}
+	free(prev);
 }
 
 int sdoc_save(struct sdoc *d, struct vb_error *err)
@@ -371,8 +576,23 @@ int sdoc_save(struct sdoc *d, struct vb_error *err)
 		}
 		free(bak);
 	}
-	rc = vb_write_file_atomic(d->path, data, len, 1, err);
+	keep_prev(d->path);
+	rc = vb_write_file_atomic(d->path, data, len, 0, err);
 	free(data);
+	if (rc == -ENOSPC || rc == -EDQUOT || rc == -EIO || rc == -EFBIG) {
+		char *tmp = vb_asprintf("%s-tmp", d->path);
+
+		file_error(err, -rc, "writing to file", tmp ? tmp : d->path);
+		free(tmp);
+	} else if (rc && rc != -ENOMEM) {
+		char *tmp = vb_asprintf("%s-tmp", d->path);
+
+		file_error(err, -rc, "opening", tmp ? tmp : d->path);
+		/* the same text with "for writing" */
+		if (err && strstr(err->msg, " for reading"))
+			memcpy(strstr(err->msg, " for reading"), " for writing", 12);
+		free(tmp);
+	}
 	if (rc)
 		return rc;
 	d->is_new = false;
@@ -386,6 +606,7 @@ int sdoc_save(struct sdoc *d, struct vb_error *err)
 		}
 		d->version_read = d->version;
 	}
+	d->version_loaded = d->version;
 	sdoc_mark_clean(d);
 	return 0;
 }

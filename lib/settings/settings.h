@@ -13,6 +13,16 @@
  * *_commit() write atomically (file-tmp, fsync, file-prev, rename).
  *
  * Versions are "1.<minor>"; the API passes the minor only (19 = 1.19).
+ *
+ * Lock order: a machine's lock before the global lock (machine_save() of a
+ * pre-4.0 machine that reaches 1.11 takes the global lock to move its
+ * media out of the global registry).
+ *
+ * Pre-4.0 files (legacy.c) are converted on load as VirtualBox reads them:
+ * < 1.7 layouts become 1.7, the DVD/floppy drives of < 1.9 machine files
+ * are StorageController attachments in memory (written back as
+ * DVDDrive/FloppyDrive while the file stays below 1.9), relative paths in
+ * VirtualBox.xml are resolved against the home.
  */
 #ifndef VB_SETTINGS_H
 #define VB_SETTINGS_H
@@ -117,7 +127,9 @@ unsigned vbox_machine_count(struct vbox *vb);
 const char *vbox_machine_src(struct vbox *vb, unsigned i);
 int vbox_machine_entry_uuid(struct vbox *vb, unsigned i, struct vb_uuid *u);
 /* Load registered machine i.  A machine whose file cannot be read is
- * still returned (machine_accessible() false). */
+ * still returned (machine_accessible() false).  Only the identity (name,
+ * UUID, accessibility) is read here; the tree is read on first use
+ * (machine_doc(), machine_elem(), ...). */
 int vbox_machine_open_at(struct vbox *vb, unsigned i, struct machine **out,
 			 struct vb_error *err);
 /* Find a registered machine by UUID, name or settings file path, with
@@ -142,11 +154,20 @@ int vbox_extradata_set(struct vbox *vb, const char *key, const char *value,
 /* Load a machine file (not necessarily registered). */
 int machine_load(struct vbox *vb, const char *path, struct machine **out,
 		 struct vb_error *err);
+/* A machine from settings file text in memory that is not on disk yet:
+ * path is where machine_save() will write it (import, clonevm). */
+int machine_load_mem(struct vbox *vb, const char *data, size_t len,
+		     const char *path, struct machine **out,
+		     struct vb_error *err);
 /* A new machine in memory (written by machine_save()). */
 int machine_create(struct vbox *vb, const char *path, const char *name,
 		   const struct vb_uuid *uuid, const char *ostype,
 		   struct machine **out, struct vb_error *err);
 void machine_free(struct machine *m);
+/* Wrap a document that is already loaded (sdoc_load_mem) as a machine;
+ * the machine owns doc afterwards.  vb may be NULL. */
+int machine_from_doc(struct vbox *vb, struct sdoc *doc, struct machine **out,
+		     struct vb_error *err);
 
 struct vbox *machine_vbox(const struct machine *m);
 struct sdoc *machine_doc(const struct machine *m);
@@ -160,7 +181,9 @@ const char *machine_access_error(const struct machine *m);
 
 /* Exclusive lock on the machine's settings, reloading the file. */
 int machine_lock(struct machine *m, struct vb_error *err);
-/* Write the file (when changed); the lock stays held. */
+/* Write the file (when changed); the lock stays held.  A pre-4.0 machine
+ * whose file reaches 1.11 gets the media it uses moved from the global
+ * registry into its own (migrate.c). */
 int machine_save(struct machine *m, struct vb_error *err);
 void machine_unlock(struct machine *m);
 /* Re-read identity (name, uuid) after edits of the <Machine> element. */
@@ -229,6 +252,7 @@ struct ostype {
 	const char *audio_ctl;      /* "AC97" / "HDA" / "SB16" */
 	const char *audio_codec;
 	unsigned hints;             /* OSH_* */
+	unsigned serial_ports;      /* serial ports enabled for new VMs */
 };
 #define OSH_64BIT     0x0001
 #define OSH_HWVIRTEX  0x0002
@@ -246,10 +270,13 @@ struct ostype {
 #define OSH_TPM2      0x2000
 #define OSH_TFRESET   0x4000
 #define OSH_EFI_SB    0x8000
+#define OSH_WDDM      0x10000   /* guest has a WDDM graphics driver */
 
 /* The table, terminated by an entry with id NULL. */
 extern const struct ostype ostype_table[];
 /* By id (case-insensitive, as VirtualBox); NULL if unknown. */
 const struct ostype *ostype_find(const char *id);
+/* Number of entries in ostype_table[]. */
+unsigned ostype_count(void);
 
 #endif

@@ -38,6 +38,12 @@ bool snode_has_attr(const struct snode *n, const char *attr);
 int snode_set_attr(struct snode *n, const char *attr, const char *value);
 int snode_set_attrf(struct snode *n, const char *attr, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Rename an attribute in place (its position is kept).  When `to` exists
+ * already, `from` is simply removed.  0, or -ENOMEM. */
+int snode_rename_attr(struct snode *n, const char *from, const char *to);
+/* Put the attributes named in order[] (NULL-terminated) first, in that
+ * order; the others follow in their current order. */
+void snode_order_attrs(struct snode *n, const char *const *order);
 /* Attribute list walk: index i, returns name and sets *value; NULL at end. */
 const char *snode_attr_at(const struct snode *n, unsigned i,
 			  const char **value);
@@ -82,5 +88,8 @@ int snode_rename(struct snode *n, const char *name);
 /* Sort the children called name by an attribute, strcmp order (ExtraData
  * items, NAT rules, guest properties, property maps). */
 void snode_sort_children(struct snode *n, const char *name, const char *attr);
+/* Reorder the child elements into schema order (stable; an element the
+ * schema does not know stays behind its preceding sibling). */
+void snode_sort_by_schema(struct snode *n);
 
 #endif

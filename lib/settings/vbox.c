@@ -36,9 +36,28 @@ struct machine {
 	char *name;
 	struct vb_uuid uuid;
 	bool accessible;
+	bool lazy;              /* identity known, tree not read yet */
 	char *access_error;
 	struct vb_lock lock;
 };
+
+/* The machine's tree, read on first use (vbox_machine_open_at only reads
+ * the identity).  NULL when the machine is not accessible. */
+static struct sdoc *mdoc(const struct machine *cm)
+{
+	struct machine *m = (struct machine *)cm;
+	struct vb_error e2 = { 0 };
+
+	if (m->lazy) {
+		m->lazy = false;
+		if (sdoc_load(m->path, SDOC_MACHINE, &m->doc, &e2)) {
+			m->accessible = false;
+			free(m->access_error);
+			m->access_error = strdup(e2.msg);
+		}
+	}
+	return m->doc;
+}
 
 /* ------------------------------------------------------------------ */
 /* VirtualBox.xml                                                      */
@@ -54,14 +73,7 @@ static struct sdoc *default_global(const char *path)
 	g = sdoc_top(d);
 	if (!snode_ensure(g, "MachineRegistry"))
 		goto fail;
-	n = snode_ensure_path(g, "NetserviceRegistry/DHCPServers/DHCPServer");
-	if (!n ||
-	    snode_set_attr(n, "networkName", "HostInterfaceNetworking-vboxnet0") ||
-	    snode_set_attr(n, "IPAddress", "192.168.56.100") ||
-	    snode_set_attr(n, "networkMask", "255.255.255.0") ||
-	    snode_set_attr(n, "lowerIP", "192.168.56.101") ||
-	    snode_set_attr(n, "upperIP", "192.168.56.254") ||
-	    snode_set_attr(n, "enabled", "1"))
+	if (global_add_default_dhcp(g))
 		goto fail;
 	n = snode_ensure(g, "Updates");
 	if (!n || snode_set_attr(n, "enabled", "false"))
@@ -290,6 +302,11 @@ void vbox_global_unlock(struct vbox *vb)
 	vb_lock_release(&vb->glock);
 }
 
+bool vbox_global_locked(const struct vbox *vb)
+{
+	return vb->glock.fd >= 0;
+}
+
 unsigned vbox_machine_count(struct vbox *vb)
 {
 	return vb->nmach;
@@ -361,6 +378,31 @@ int machine_load(struct vbox *vb, const char *path, struct machine **out,
 	return 0;
 }
 
+int machine_load_mem(struct vbox *vb, const char *data, size_t len,
+		     const char *path, struct machine **out,
+		     struct vb_error *err)
+{
+	struct machine *m;
+	int rc;
+
+	*out = NULL;
+	m = machine_alloc(vb, path);
+	if (!m)
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	rc = sdoc_load_mem(data, len, m->path, SDOC_MACHINE, &m->doc, err);
+	if (rc) {
+		machine_free(m);
+		return rc;
+	}
+	/* not on disk yet: the first machine_save() writes it */
+	m->doc->is_new = true;
+	m->doc->clean_pending = false;
+	m->accessible = true;
+	machine_read_identity(m);
+	*out = m;
+	return 0;
+}
+
 int machine_create(struct vbox *vb, const char *path, const char *name,
 		   const struct vb_uuid *uuid, const char *ostype,
 		   struct machine **out, struct vb_error *err)
@@ -414,7 +456,7 @@ struct vbox *machine_vbox(const struct machine *m)
 
 struct sdoc *machine_doc(const struct machine *m)
 {
-	return m->doc;
+	return mdoc(m);
 }
 
 const char *machine_path(const struct machine *m)
@@ -449,7 +491,7 @@ const char *machine_access_error(const struct machine *m)
 
 void machine_refresh(struct machine *m)
 {
-	if (m->doc)
+	if (mdoc(m))
 		machine_read_identity(m);
 }
 
@@ -468,6 +510,7 @@ int machine_lock(struct machine *m, struct vb_error *err)
 	free(lp);
 	if (rc)
 		return rc;
+	m->lazy = false;
 	if (m->doc && sdoc_is_new(m->doc))
 		return 0;
 	rc = sdoc_load(m->path, SDOC_MACHINE, &d, err);
@@ -484,9 +527,11 @@ int machine_lock(struct machine *m, struct vb_error *err)
 
 int machine_save(struct machine *m, struct vb_error *err)
 {
-	if (!m->doc)
+	if (!mdoc(m))
 		return vb_err(err, EINVAL, VBOX_E_INVALID_OBJECT_STATE,
 			      "The machine is not accessible");
+	if (machine_needs_migration(m))
+		return machine_migrate_and_save(m, err);
 	return sdoc_save(m->doc, err);
 }
 
@@ -509,7 +554,43 @@ int vbox_machine_open_at(struct vbox *vb, unsigned i, struct machine **out,
 	if (i >= vb->nmach)
 		return vb_err(err, ENOENT, VBOX_E_OBJECT_NOT_FOUND,
 			      "No such machine");
-	rc = machine_load(vb, vb->mach[i].src, &m, &e2);
+	{
+		/* the identity is enough for most callers: read the rest of
+		 * the file only when it is used (mdoc) */
+		struct vb_uuid u;
+		char *name;
+
+		rc = sdoc_peek_machine(vb->mach[i].src, &name, &u, &e2);
+		if (rc == 0 && vb_uuid_eq(&u, &vb->mach[i].uuid)) {
+			m = machine_alloc(vb, vb->mach[i].src);
+			if (!m) {
+				free(name);
+				return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY,
+					      "Out of memory");
+			}
+			m->name = name;
+			m->uuid = u;
+			m->accessible = true;
+			m->lazy = true;
+			*out = m;
+			return 0;
+		}
+		free(name);
+	}
+	if (rc == -ENOMEM)
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	if (rc >= 0)    /* an old file, or another UUID: the full story */
+		rc = machine_load(vb, vb->mach[i].src, &m, &e2);
+	if (rc == 0 && !vb_uuid_eq(&m->uuid, &vb->mach[i].uuid)) {
+		char a[40], b[40];
+
+		/* Machine::i_registeredInit refuses such a machine */
+		rc = vb_err(&e2, EINVAL, VB_E_FAIL,
+			    "Machine UUID {%s} in '%s' doesn't match its UUID {%s} in the registry file '%s'",
+			    vb_uuid_fmt(&m->uuid, a), m->path,
+			    vb_uuid_fmt(&vb->mach[i].uuid, b), vb->global_path);
+		machine_free(m);
+	}
 	if (rc == 0) {
 		*out = m;
 		return 0;
@@ -605,7 +686,7 @@ int vbox_register_machine(struct vbox *vb, struct machine *m,
 	for (i = 0; i < vb->nmach; i++) {
 		if (vb_uuid_eq(&vb->mach[i].uuid, &m->uuid)) {
 			vbox_global_unlock(vb);
-			vb_err(err, EEXIST, VBOX_E_OBJECT_IN_USE,
+			vb_err(err, EEXIST, VB_E_INVALIDARG,
 			       "Registered machine with UUID {%s} ('%s') already exists",
 			       vb_uuid_fmt(&m->uuid, ub), vb->mach[i].src);
 			vb_err_where(err, "VirtualBoxWrap", "IVirtualBox",
@@ -698,12 +779,17 @@ int vbox_extradata_set(struct vbox *vb, const char *key, const char *value,
 
 const char *machine_extradata_get(struct machine *m, const char *key)
 {
+	if (!mdoc(m))
+		return NULL;
 	return extradata_get(snode_child(sdoc_top(m->doc), "ExtraData"), key);
 }
 
 int machine_extradata_set(struct machine *m, const char *key,
 			  const char *value, struct vb_error *err)
 {
+	if (!mdoc(m))
+		return vb_err(err, EINVAL, VBOX_E_INVALID_OBJECT_STATE,
+			      "The machine is not accessible");
 	return extradata_set(sdoc_top(m->doc), key, value, err);
 }
 
@@ -735,7 +821,7 @@ struct snode *machine_elem(struct machine *m, enum melem e, bool create)
 	struct snode *mn, *hw;
 	unsigned v;
 
-	if (!m->doc)
+	if (!mdoc(m))
 		return NULL;
 	v = sdoc_version(m->doc);
 	mn = sdoc_top(m->doc);
@@ -801,4 +887,23 @@ struct snode *machine_elem(struct machine *m, enum melem e, bool create)
 	default:
 		return NULL;
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* in-memory machines (tests, tools)                                   */
+
+int machine_from_doc(struct vbox *vb, struct sdoc *doc, struct machine **out,
+		     struct vb_error *err)
+{
+	struct machine *m;
+
+	*out = NULL;
+	m = machine_alloc(vb, sdoc_path(doc));
+	if (!m)
+		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
+	m->doc = doc;
+	m->accessible = true;
+	machine_read_identity(m);
+	*out = m;
+	return 0;
 }

@@ -367,10 +367,52 @@ uuid_of() {
 	[[ ${lines[0]} == "Clone medium created in format 'VDI'. UUID: "* ]]
 	vbm clonemedium s.vdi t.vdi
 	expect_status 1
+	expect_err "VBoxManage: error: Details: code NS_ERROR_INVALID_ARG (0x80070057), component VirtualBoxWrap, interface IVirtualBox, callee nsISupports"
+	vbm closemedium t.vdi
+	expect_status 0
+	vbm clonemedium s.vdi t.vdi
+	expect_status 1
+	expect_err "Progress state: VBOX_E_FILE_ERROR"
 	expect_err "VBoxManage: error: Failed to clone medium"
+	expect_err "VBoxManage: error: Could not create the clone medium '$PWD/t.vdi'."
+	expect_err "VBoxManage: error: VDI: cannot create image '$PWD/t.vdi' (VERR_ALREADY_EXISTS)"
 	vbm clonemedium s.vdi t.vdi --existing
 	expect_status 0
 	vbm clonehd nosuch.vdi u.vdi
 	expect_status 1
 	expect_err "VBoxManage: error: Could not find file for the medium '$PWD/nosuch.vdi' (VERR_FILE_NOT_FOUND)"
+}
+
+@test "states: locked write / locked read while another process holds the image" {
+	command -v flock >/dev/null || skip "flock(1) is not installed"
+	vbm createmedium --filename l.vdi --size 4
+	flock -F -x l.vdi sleep 30 &
+	local pid=$!
+	sleep 0.3
+	vbm list hdds
+	expect_out "State:          locked write"
+	vbm modifymedium l.vdi --compact
+	expect_status 1
+	expect_err "VBoxManage: error: Medium '$PWD/l.vdi' is locked for writing by another task"
+	kill "$pid"
+	wait "$pid" || true
+	flock -F -s l.vdi sleep 30 &
+	pid=$!
+	sleep 0.3
+	vbm showmediuminfo l.vdi
+	expect_out "State:          locked read"
+	kill "$pid"
+	wait "$pid" || true
+	vbm showmediuminfo l.vdi
+	expect_out "State:          created"
+}
+
+@test "names from a hostile descriptor cannot put control characters on the terminal" {
+	f="$BATS_TEST_TMPDIR/evil.vmdk"
+	printf '# Disk DescriptorFile\nversion=1\ncreateType="monolithicFlat"\nRW 100 FLAT "x\033]0;owned\007\033[2Jy" 0\n' >"$f"
+	vbm showmediuminfo "$f"
+	expect_status 1
+	[[ "$stderr" != *$'\033'* ]]
+	[[ "$stderr" != *$'\007'* ]]
+	[[ "$stderr" == *"x?]0;owned??[2Jy"* ]]
 }

@@ -531,3 +531,32 @@ void test_media_vmdk__io_errors_stream(void)
 		fs->ops->free(fs);
 	}
 }
+
+void test_media_vmdk__vmware_disk_gains_a_uuid_when_written(void)
+{
+	static const char desc[] =
+		"# Disk DescriptorFile\nversion=1\nCID=fffffffe\n"
+		"parentCID=ffffffff\ncreateType=\"monolithicFlat\"\n"
+		"RW 128 FLAT \"w-flat.vmdk\" 0\n";
+	struct mfs *fs = mfs_mem_new();
+	uint8_t flat[128 * 512] = { 0 }, b[512] = { 1 };
+	struct medium *m;
+	struct vb_uuid u;
+	const uint8_t *t;
+	size_t len;
+
+	T_OK(mfs_mem_put(fs, "w.vmdk", desc, sizeof(desc) - 1));
+	T_OK(mfs_mem_put(fs, "w-flat.vmdk", flat, sizeof(flat)));
+	m = tm_must_open(fs, "w.vmdk", MEDIA_RDWR, NULL);
+	T_EQ_INT(media_uuid(m, &u), -ENOENT);
+	T_OK(media_write(m, 0, b, sizeof(b)));
+	media_close(m);
+	t = mfs_mem_get(fs, "w.vmdk", &len);
+	T_ASSERT(memmem(t, len, "ddb.uuid.image=\"", 16) != NULL);
+	T_ASSERT(memmem(t, len, "ddb.uuid.image=\"00000000-", 25) == NULL);
+	m = tm_must_open(fs, "w.vmdk", MEDIA_RDONLY, NULL);
+	T_OK(media_uuid(m, &u));
+	T_ASSERT(!vb_uuid_is_zero(&u));
+	media_close(m);
+	fs->ops->free(fs);
+}
