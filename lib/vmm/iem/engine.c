@@ -17,6 +17,7 @@
 
 #include "lib/vmm/engine.h"
 #include "lib/vmm/iem/iem.h"
+#include "lib/vmm/iem/iem-state.h"
 
 #define IEM_CPUID_MAX 64
 
@@ -347,4 +348,6 @@ const struct vmm_engine vmm_engine_iem = {
 	.irq_msi = iem_irq_msi,
 	.ioapic_routes = iem_ioapic_routes,
 	.log_facts = iem_log_facts,
+	.vcpu_get_state = iem_state_vcpu_get,
+	.vcpu_set_state = iem_state_vcpu_set,
 };
