@@ -56,7 +56,7 @@ boots_to_marker() {
 	[ ! -e "$VMS/logs/Logs/VBox.log.4" ]
 }
 
-@test "a second VBoxHeadless for a running VM is refused; SIGTERM powers it off" {
+@test "a second VBoxHeadless for a running VM is refused; SIGTERM saves its state" {
 	new_vm busy ide
 	"$VB_BIN/VBoxManage" storageattach busy --storagectl IDE --port 1 --device 0 --type dvddrive --medium none
 	vm_uart busy RawFile "$VMS/busy/com1.log"
@@ -69,7 +69,10 @@ boots_to_marker() {
 	stop_bg
 	[ "$BG_STATUS" -eq 0 ]
 	grep -q "^VBoxHeadless: signal Terminated" "$BATS_TEST_TMPDIR/bg.err"
-	grep -q "Powering off: power off requested" "$VMS/busy/Logs/VBox.log"
+	grep -qx "Saving the execution state of the virtual machine: 10%...20%...30%...40%...50%...60%...70%...80%...90%...100%" "$BATS_TEST_TMPDIR/bg.err"
+	grep -q "Powering off: the state was saved" "$VMS/busy/Logs/VBox.log"
+	vbm showvminfo busy --machinereadable
+	expect_out 'VMState="saved"'
 	# the lock is gone with the process
 	headless --startvm busy --vrde maybe
 	expect_status 0
