@@ -121,7 +121,7 @@ if [ "${TINY_STAY:-0}" = 1 ]; then
 	# shellcheck disable=SC2016  # expanded by the guest shell
 	stay='echo "tiny-guest: cpus $(nproc)"
 for m in /lib/modules/*.ko; do insmod "$m" 2>/dev/null; done
-acpid -f -c /etc/acpi &
+acpid -f -l /dev/console -c /etc/acpi &
 i=0
 while :; do i=$((i + 1)); echo "tiny-guest: alive $i"; sleep 1; done'
 else
