@@ -38,7 +38,9 @@ ISO=$TOP/build/guests/realmode-count.iso
 W=$(mktemp -d /tmp/vbox-control.XXXXXX)
 cleanup() {
 	"$BIN/VBoxManage" controlvm bench poweroff >/dev/null 2>&1 || true
-	[ -f "$W/qemu.pid" ] && kill "$(cat "$W/qemu.pid")" 2>/dev/null || true
+	if [ -f "$W/qemu.pid" ]; then
+		kill "$(cat "$W/qemu.pid")" 2>/dev/null || true
+	fi
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -176,7 +178,8 @@ PY
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-: >"$W/ours" >"$W/qemu"
+: >"$W/ours"
+: >"$W/qemu"
 for _ in $(seq 1 "$RUNS"); do
 	ours_run >>"$W/ours"
 	qemu_run >>"$W/qemu"

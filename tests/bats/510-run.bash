@@ -30,8 +30,8 @@ started() {
 }
 
 wait_com() {
-	local i
-	for i in $(seq 1 600); do
+	local _
+	for _ in $(seq 1 600); do
 		grep -qF -- "$2" "$VMS/$1/com1.log" 2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -47,8 +47,8 @@ last_tick() {
 }
 
 wait_tick() {
-	local i
-	for i in $(seq 1 600); do
+	local _
+	for _ in $(seq 1 600); do
 		[ "$(last_tick "$1")" -ge "$2" ] && return 0
 		sleep 0.1
 	done
@@ -65,8 +65,8 @@ vmstate() {
 }
 
 wait_state() {
-	local i
-	for i in $(seq 1 300); do
+	local _
+	for _ in $(seq 1 300); do
 		[ "$(vmstate "$1")" = "$2" ] && return 0
 		sleep 0.1
 	done
