@@ -483,6 +483,14 @@ enum iem_exit iem_cpu_run_n(struct iem_cpu *c, uint64_t max_insns)
 			c->exit_code = -1;
 			return e;
 		}
+		if (unlikely(c->tf_trap)) {
+			/* single-step trap: before any external interrupt */
+			c->tf_trap = false;
+			c->dr[6] |= 0x4000;     /* BS */
+			c->delivering = X_DB;
+			iem_deliver(c, X_DB, IEM_EV_EXC, 0, c->rip);
+			c->delivering = -1;
+		}
 		a = atomic_load(&c->attn);
 		if (a & IEM_ATTN_STOP) {
 			atomic_fetch_and(&c->attn, ~IEM_ATTN_STOP);
