@@ -27,14 +27,21 @@ linux_boot() {
 	grep -q "^GUEST-BOOT-OK" "$VMS/$1/com1.log"
 	grep -q "ACPI: guest entered S5 (SLP_TYP=0), powering off" "$VMS/$1/Logs/VBox.log"
 	grep -q "EM: Execution engine: IEM (software x86 CPU)" "$VMS/$1/Logs/VBox.log"
+	console_clean "$VMS/$1/com1.log"
+}
+
+# the kernel found nothing wrong: crypto self-tests, warnings, oopses
+console_clean() {
+	if grep -En "alg: .*failed|WARNING:|Oops|BUG:|Call Trace|unchecked MSR access" "$1"; then
+		echo "the guest kernel reported a problem (above)" >&2
+		return 1
+	fi
 }
 
 @test "the tiny Linux ISO boots on the software engine from an IDE DVD" {
 	linux_boot lide ide 1
 	grep -q "smpboot: CPU0: AMD VBox-KVM iem virtual CPU (family: 0xf, model: 0x6b, stepping: 0x1)" "$VMS/lide/com1.log"
 	grep -q "x86/fpu: x87 FPU will use FXSAVE" "$VMS/lide/com1.log"
-	! grep -q "unchecked MSR access" "$VMS/lide/com1.log"
-	! grep -Eq "Oops|BUG:|Call Trace" "$VMS/lide/com1.log"
 }
 
 @test "the tiny Linux ISO boots on the software engine from a SATA DVD" {

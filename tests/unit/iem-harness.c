@@ -81,9 +81,12 @@ static uint64_t b_now(void *opaque)
 	return t->clock_ns;
 }
 
+uint32_t iemt_jit_threshold;
+
 void iemt_init(struct iemt *t, unsigned ram_mb, unsigned ncpus)
 {
-	struct iem_config cfg = { .ncpus = ncpus, .pae = true, .long_mode = true, .apic = true };
+	struct iem_config cfg = { .ncpus = ncpus, .pae = true, .long_mode = true, .apic = true,
+				  .jit_threshold = iemt_jit_threshold };
 	struct iem_board_ops ops = {
 		.page = b_page, .mmio_read = b_mmio_read, .mmio_write = b_mmio_write,
 		.pio_in = b_in, .pio_out = b_out, .opaque = t,

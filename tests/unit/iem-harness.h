@@ -37,6 +37,8 @@ struct iemt {
 
 /* Create a machine with ram_mb MiB of RAM and ncpus vCPUs (fails the test on error). */
 void iemt_init(struct iemt *t, unsigned ram_mb, unsigned ncpus);
+/* iem_config.jit_threshold of the machines iemt_init() creates (0 = default) */
+extern uint32_t iemt_jit_threshold;
 void iemt_free(struct iemt *t);
 
 /*

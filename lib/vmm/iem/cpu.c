@@ -300,6 +300,10 @@ int iem_machine_new(const struct iem_config *cfg, const struct iem_board_ops *op
 		const char *t = getenv("IEM_JIT_THRESHOLD");
 
 		m->jit_threshold = t ? (uint32_t)strtoul(t, NULL, 0) : 64;
+		if (cfg->jit_threshold == IEM_JIT_OFF)
+			m->jit_threshold = 0;   /* ++hits never reaches 0 */
+		else if (cfg->jit_threshold)
+			m->jit_threshold = cfg->jit_threshold;
 	}
 	m->tsc_hz = cfg->tsc_hz ? cfg->tsc_hz : 2000000000ull;
 	m->tsc_mult = (uint64_t)(((unsigned __int128)m->tsc_hz << 32) / 1000000000ull);
@@ -482,6 +486,14 @@ enum iem_exit iem_cpu_run_n(struct iem_cpu *c, uint64_t max_insns)
 
 			c->exit_code = -1;
 			return e;
+		}
+		if (unlikely(c->tf_trap)) {
+			/* single-step trap: before any external interrupt */
+			c->tf_trap = false;
+			c->dr[6] |= 0x4000;     /* BS */
+			c->delivering = X_DB;
+			iem_deliver(c, X_DB, IEM_EV_EXC, 0, c->rip);
+			c->delivering = -1;
 		}
 		a = atomic_load(&c->attn);
 		if (a & IEM_ATTN_STOP) {

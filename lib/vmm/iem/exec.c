@@ -201,6 +201,8 @@ lookup:
 		c->restart_single = false;
 		b = iem_block_single(c);
 		c->slice = 0;
+		/* TF at the start of the instruction: #DB once it completes */
+		c->tf_trap = (c->eflags & F_TF) != 0;
 		if (c->step_hook && c->step_hook(c, c->step_opaque)) {
 			c->exit_code = IEM_EXIT_BREAK;
 			return;

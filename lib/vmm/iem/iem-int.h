@@ -396,6 +396,7 @@ struct iem_cpu {
 	int delivering;                 /* vector being delivered, -1 none */
 	int exit_code;                  /* pending iem_cpu_run() result, -1 none */
 	bool restart_single;            /* SMC hit the current block */
+	bool tf_trap;                   /* EFLAGS.TF single-step #DB due after this instruction */
 	bool singlestep;
 	iem_step_hook step_hook;
 	void *step_opaque;

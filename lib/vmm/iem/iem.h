@@ -86,11 +86,15 @@ struct iem_config {
 	bool apic;                      /* local APICs present */
 	bool x2apic;                    /* reserved, must be false */
 	uint64_t tsc_hz;                /* guest TSC frequency, 0 = default */
+	uint32_t jit_threshold;         /* runs of a block before it is compiled;
+					   0 = default (64 or $IEM_JIT_THRESHOLD),
+					   IEM_JIT_OFF = interpreter only */
 	const struct iem_cpuid_leaf *cpuid;    /* overrides, may be NULL */
 	size_t ncpuid;
 };
 
 #define IEM_MAX_CPUS 64
+#define IEM_JIT_OFF 0xffffffffu
 
 /* Why iem_cpu_run() returned. */
 enum iem_exit {

@@ -66,10 +66,7 @@ __attribute__((noreturn)) void iem_raise(struct iem_cpu *c, int vec, uint32_t er
 	c->stats.last_error = err;
 	c->stats.last_rip = c->rip;
 	c->stats.last_cr2 = c->cr2;
-	if (getenv("IEM_DEBUG_EXC"))
-		fprintf(stderr, "iem: exception %d err %#x rip %#llx cr2 %#llx cs %#x mode %u delivering %d\n",
-			vec, err, (unsigned long long)c->rip, (unsigned long long)c->cr2,
-			c->seg[S_CS].sel, c->mode, c->delivering);
+	c->tf_trap = false;             /* a faulting instruction does not complete */
 	vec = combine(c, vec, &err);
 	c->delivering = vec;
 	iem_deliver(c, vec, IEM_EV_EXC, err, c->rip);
@@ -302,7 +299,7 @@ static void deliver_long(struct iem_cpu *c, int vec, int kind, bool haserr, uint
 			 uint64_t ret, uint32_t ext)
 {
 	bool soft = kind == IEM_EV_SOFT || kind == IEM_EV_INT3 || kind == IEM_EV_INTO;
-	uint32_t idt_err = (uint32_t)vec * 16 + 2 + ext;
+	uint32_t idt_err = (uint32_t)vec * 8 + 2 + ext;       /* the index is the vector */
 	uint64_t lo, hi, glo, ghi, off, nsp, flags = iem_get_rflags(c);
 	unsigned type, dpl, cdpl, ist;
 	uint16_t sel;
@@ -389,6 +386,8 @@ void iem_deliver(struct iem_cpu *c, int vec, int kind, uint32_t err, uint64_t ne
 	uint64_t ret = (kind == IEM_EV_EXC || kind == IEM_EV_EXT) ? c->rip : next_rip;
 
 	c->halted = false;
+	if (kind != IEM_EV_EXC && kind != IEM_EV_EXT)
+		c->tf_trap = false;     /* INT n clears TF: no single-step trap */
 	if (kind == IEM_EV_EXC && vec == X_DB)
 		ret = c->rip;
 	if (!(c->cr0 & CR0_PE))

@@ -200,6 +200,15 @@ static void jit_init_once(void)
 	for (k = 1; k < IEM_FIRST_FN_OP; k++)
 		classify(k, iem_op_names[k]);
 	jops[IEM_OP_leave].kind = JK_LEAVE;
+	{
+		/* debugging aid: IEM_JIT_KINDS=mask compiles only those JK_* kinds */
+		const char *e = getenv("IEM_JIT_KINDS");
+		unsigned long m = e ? strtoul(e, NULL, 0) : ~0ul;
+
+		for (k = 1; k < IEM_FIRST_FN_OP; k++)
+			if (!(m & (1ul << jops[k].kind)))
+				jops[k].kind = JK_NONE;
+	}
 }
 
 /* ---- emitter ---- */
@@ -1673,6 +1682,14 @@ static void choose_cache(struct jstate *s)
 			if (!o->mem && i->rm >= 16)
 				hi[i->rm & 15] = true;
 		}
+		/*
+		 * MOVZX/MOVSX from AH..BH: the size is the destination's, the
+		 * source is a high byte read through memory, so its register
+		 * must not live in a host register.
+		 */
+		if (o->kind == JK_MOVX && (o->alu == JX_ZB || o->alu == JX_SB) && !o->mem &&
+		    i->rm >= 16)
+			hi[i->rm & 15] = true;
 		if (i->reg < 16)
 			use[i->reg]++;
 		if (i->rm < 16)
