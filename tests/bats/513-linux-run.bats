@@ -105,6 +105,7 @@ VBoxManage: error: Context: \"LockMachine(a->session, LockType_Write)\" at line 
 	expect_status 0
 	[ -z "$output$stderr" ]
 	wait_com lx "tiny-guest: power button"
+	run ! grep -aEq "Oops|BUG:|Call Trace" "$VMS/lx/com1.log"
 	wait_state lx poweroff
 	grep -q "Powering off: the guest powered off (ACPI S5)" "$VMS/lx/Logs/VBox.log"
 	run ! grep -q 'aborted="true"' "$(vm_file lx)"
@@ -136,6 +137,8 @@ VBoxManage: error: Context: \"LockMachine(a->session, LockType_Write)\" at line 
 	first=$(grep -a '^tiny-guest: alive ' "$VMS/sv/com1.log" | head -n 1 | tr -dc '0-9')
 	[ "$first" -eq $((n + 1)) ]
 	run ! grep -aq 'GUEST-BOOT-OK\|Linux version' "$VMS/sv/com1.log"
+	# and the restored kernel is healthy
+	run ! grep -aEq "Oops|BUG:|Call Trace|clocksource.*unstable" "$VMS/sv/com1.log"
 	grep -q "SSM: Restored the state" "$VMS/sv/Logs/VBox.log"
 	run ! grep -q 'stateFile=' "$(vm_file sv)"
 	[ ! -e "$VMS/sv/$sav" ]
