@@ -21,12 +21,13 @@ local_setup() {
 	esac
 }
 
-# stay_vm NAME: the stay-up tiny Linux CD, software engine, COM1 to a file
+# stay_vm NAME [CPUS]: the stay-up tiny Linux CD, software engine, COM1
+# to a file
 stay_vm() {
 	"$VB_BIN/VBoxManage" createvm --name "$1" --ostype Linux_64 --register >/dev/null || return 1
 	"$VB_BIN/VBoxManage" storagectl "$1" --name IDE --add ide --controller PIIX4 || return 1
 	"$VB_BIN/VBoxManage" storageattach "$1" --storagectl IDE --port 1 --device 0 --type dvddrive --medium "$STAY/tiny.iso" || return 1
-	vm_hw "$1" '<Memory RAMSize="128"/><Boot><Order position="1" device="DVD"/><Order position="2" device="None"/><Order position="3" device="None"/><Order position="4" device="None"/></Boot><CPU count="1"><HardwareVirtEx enabled="false"/><PAE enabled="true"/><LongMode enabled="true"/></CPU><BIOS><IOAPIC enabled="true"/></BIOS>'
+	vm_hw "$1" '<Memory RAMSize="128"/><Boot><Order position="1" device="DVD"/><Order position="2" device="None"/><Order position="3" device="None"/><Order position="4" device="None"/></Boot><CPU count="'"${2:-1}"'"><HardwareVirtEx enabled="false"/><PAE enabled="true"/><LongMode enabled="true"/></CPU><BIOS><IOAPIC enabled="true"/></BIOS>'
 	vm_uart "$1" RawFile "$VMS/$1/com1.log"
 }
 
@@ -113,10 +114,11 @@ VBoxManage: error: Context: \"LockMachine(a->session, LockType_Write)\" at line 
 	[ -z "$output" ]
 }
 
-@test "tiny Linux: savestate, then startvm continues the count without a reboot" {
-	stay_vm sv
+@test "tiny Linux (2 vCPUs): savestate, then startvm continues the count without a reboot" {
+	stay_vm sv 2
 	started sv
 	wait_alive sv 3
+	grep -aq '^tiny-guest: cpus 2' "$VMS/sv/com1.log"
 	vbm controlvm sv savestate
 	expect_status 0
 	[ -z "$output" ]
