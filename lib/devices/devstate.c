@@ -108,6 +108,8 @@ void devst_put_timer(struct devst_out *o, const struct dtimer *t)
 
 void devst_get_bytes(struct devst_in *in, void *p, size_t n)
 {
+	if (!n)
+		return;         /* p may be NULL then (an empty buffer) */
 	if (in->bad || n > in->len - in->pos) {
 		in->bad = true;
 		memset(p, 0, n);
