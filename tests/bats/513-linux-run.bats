@@ -16,9 +16,6 @@ local_setup() {
 	have_iem || skip "the software engine is not part of this build"
 	TINY_STAY=1 bash "$TOP/tests/guests/build-guests.sh" --linux "$STAY" >/dev/null 2>&1 ||
 		skip "cannot build the tiny Linux ISO here (needs root and Debian packages)"
-	case $VB_BIN in
-	*asan*) skip "a Linux boot takes minutes under the sanitizers" ;;
-	esac
 }
 
 # stay_vm NAME [CPUS]: the stay-up tiny Linux CD, software engine, COM1
