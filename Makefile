@@ -62,7 +62,7 @@ VERSION_DEFS := -DVB_VERSION_MAJOR=$(VERSION_MAJOR) -DVB_VERSION_MINOR=$(VERSION
 
 LIB_SRCS  := $(sort $(shell find lib -name '*.c' 2>/dev/null))
 GEN_SRCS  :=
--include $(sort $(wildcard lib/*/rules.mk))
+-include $(sort $(wildcard lib/*/rules.mk lib/*/*/rules.mk))
 LIB_OBJS  := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS) $(GEN_SRCS))
 
 VBM_SRCS  := $(sort $(wildcard cmd/vboxmanage/*.c))
