@@ -387,3 +387,29 @@ int app_nvram_copy(const char *from, const char *to, struct app_files *made,
 		return vb_err(err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
 	return 0;
 }
+
+int app_flags_parse(const char *s, const struct app_flag_name *names,
+		    size_t count, unsigned *out)
+{
+	unsigned f = *out;
+
+	while (*s) {
+		const char *comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s), i;
+		bool ok = false;
+
+		for (i = 0; len && i < count; i++) {
+			if (len <= strlen(names[i].name) &&
+			    !strncasecmp(s, names[i].name, len)) {
+				f |= names[i].bit;
+				ok = true;
+				break;
+			}
+		}
+		if (len && !ok)
+			return -1;
+		s += len + (comma ? 1 : 0);
+	}
+	*out = f;
+	return 0;
+}

@@ -68,6 +68,19 @@ int app_diff_create(struct vbox *vb, struct machine *m,
 		    struct vb_uuid *out, struct app_files *created,
 		    struct vb_error *err);
 
+/*
+ * The --options list of import and export: comma-separated names, each
+ * matched without regard to case and as a prefix of a known name (as
+ * VirtualBox's option parser does).  Sets the bits in *out; -1 for an
+ * unknown name.
+ */
+struct app_flag_name {
+	const char *name;
+	unsigned bit;
+};
+int app_flags_parse(const char *s, const struct app_flag_name *names,
+		    size_t count, unsigned *out);
+
 /* The absolute snapshot folder of a machine. */
 char *app_snapshot_folder(struct machine *m);
 

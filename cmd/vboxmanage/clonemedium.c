@@ -74,22 +74,11 @@ int cmd_clonemedium(struct vbm_ctx *ctx, int argc, char **argv)
 			new_size = g.v.u64 << 20;
 			break;
 		case VBGO_NOT_OPTION: {
-			int k = vbm_medium_kind_word(g.v.str);
+			const char **slot[] = { &src, &dstspec };
+			int r = vbm_medium_word(ctx, g.v.str, &kind, slot, 2);
 
-			if (k >= 0) {
-				if (kind >= 0)
-					return vbm_syntax(ctx,
-							  "Only one command can be specified: '%s'",
-							  g.v.str);
-				kind = k;
-			} else if (!src) {
-				src = g.v.str;
-			} else if (!dstspec) {
-				dstspec = g.v.str;
-			} else {
-				return vbm_syntax(ctx, "Invalid parameter '%s'",
-						  g.v.str);
-			}
+			if (r)
+				return r;
 			break;
 		}
 		case VBGO_ERR_UNKNOWN:

@@ -45,20 +45,11 @@ int cmd_closemedium(struct vbm_ctx *ctx, int argc, char **argv)
 		if (c == 'r') {
 			del = true;
 		} else if (c == VBGO_NOT_OPTION) {
-			int k = vbm_medium_kind_word(g.v.str);
+			const char **slot[] = { &spec };
+			int r = vbm_medium_word(ctx, g.v.str, &kind, slot, 1);
 
-			if (k >= 0) {
-				if (kind >= 0)
-					return vbm_syntax(ctx,
-							  "Only one command can be specified: '%s'",
-							  g.v.str);
-				kind = k;
-			} else if (!spec) {
-				spec = g.v.str;
-			} else {
-				return vbm_syntax(ctx, "Invalid parameter '%s'",
-						  g.v.str);
-			}
+			if (r)
+				return r;
 		} else if (c == VBGO_ERR_UNKNOWN) {
 			return vbm_syntax(ctx, "unknown option: %s", g.arg);
 		} else {

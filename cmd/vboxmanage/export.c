@@ -87,33 +87,15 @@ static const struct vb_option export_opts[] = {
 
 static int parse_options(const char *s, unsigned *out)
 {
-	static const struct { const char *name; unsigned bit; } names[] = {
+	static const struct app_flag_name names[] = {
 		{ "CreateManifest", XO_MANIFEST }, { "manifest", XO_MANIFEST },
 		{ "ExportDVDImages", XO_ISO }, { "iso", XO_ISO },
 		{ "StripAllMACs", XO_NOMACS }, { "nomacs", XO_NOMACS },
 		{ "StripAllNonNATMACs", XO_NOMACSBUTNAT },
 		{ "nomacsbutnat", XO_NOMACSBUTNAT },
 	};
-	unsigned f = *out;
 
-	while (*s) {
-		const char *comma = strchr(s, ',');
-		size_t len = comma ? (size_t)(comma - s) : strlen(s), i;
-		bool ok = false;
-
-		for (i = 0; len && i < VB_ARRAY_SIZE(names); i++)
-			if (len <= strlen(names[i].name) &&
-			    !strncasecmp(s, names[i].name, len)) {
-				f |= names[i].bit;
-				ok = true;
-				break;
-			}
-		if (len && !ok)
-			return -1;
-		s += len + (comma ? 1 : 0);
-	}
-	*out = f;
-	return 0;
+	return app_flags_parse(s, names, VB_ARRAY_SIZE(names), out);
 }
 
 /* ------------------------------------------------------------------ */

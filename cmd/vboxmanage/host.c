@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <netinet/in.h>
@@ -623,4 +624,128 @@ bool host_netif_exists(const char *name)
 		ifs = NULL;
 	}
 	return found;
+}
+
+/* First line of a sysfs attribute without trailing blanks; "" if none. */
+static void sys_text(const char *dir, const char *leaf, char *buf,
+		     size_t size)
+{
+	char path[PATH_MAX];
+	size_t n;
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", dir, leaf);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (!fgets(buf, (int)size, f))
+		buf[0] = '\0';
+	fclose(f);
+	n = strlen(buf);
+	while (n && isspace((unsigned char)buf[n - 1]))
+		buf[--n] = '\0';
+}
+
+static unsigned sys_hex(const char *dir, const char *leaf)
+{
+	char buf[32];
+
+	sys_text(dir, leaf, buf, sizeof(buf));
+	return (unsigned)strtoul(buf, NULL, 16);
+}
+
+static const char *usb_speed(const char *mbps)
+{
+	double v = strtod(mbps, NULL);
+
+	if (v <= 1.5)
+		return "Low";
+	if (v <= 12)
+		return "Full";
+	if (v <= 480)
+		return "High";
+	if (v <= 5000)
+		return "Super";
+	return "SuperPlus";
+}
+
+static int cmp_usb(const void *a, const void *b)
+{
+	const struct host_usb *x = a, *y = b;
+
+	return strcmp(x->address, y->address);
+}
+
+unsigned host_usb_devices(struct host_usb **out)
+{
+	const char *base = "/sys/bus/usb/devices";
+	struct host_usb *v = NULL, *nv, *u;
+	unsigned n = 0, cap = 0, i;
+	struct dirent *de;
+	DIR *d;
+
+	*out = NULL;
+	d = opendir(base);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char dir[PATH_MAX], real[PATH_MAX], buf[64];
+		unsigned busnum, devnum, h = 2166136261u;
+		const char *dot, *dash;
+
+		/* devices are "B-P[.P...]" (no ':' interface suffix) */
+		if (!isdigit((unsigned char)de->d_name[0]) ||
+		    strchr(de->d_name, ':') || !strchr(de->d_name, '-'))
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", base, de->d_name);
+		sys_text(dir, "idVendor", buf, sizeof(buf));
+		if (!buf[0] || sys_hex(dir, "bDeviceClass") == 0x09)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv)
+				break;
+			v = nv;
+		}
+		u = &v[n];
+		memset(u, 0, sizeof(*u));
+		u->vendor = sys_hex(dir, "idVendor");
+		u->product = sys_hex(dir, "idProduct");
+		u->bcd_device = sys_hex(dir, "bcdDevice");
+		dot = strrchr(de->d_name, '.');
+		dash = strrchr(de->d_name, '-');
+		u->port = (unsigned)strtoul((dot > dash ? dot : dash) + 1, NULL, 10);
+		sys_text(dir, "version", buf, sizeof(buf));
+		u->version = (unsigned)strtoul(buf, NULL, 10);
+		sys_text(dir, "speed", buf, sizeof(buf));
+		u->speed = usb_speed(buf);
+		sys_text(dir, "manufacturer", u->manufacturer,
+			 sizeof(u->manufacturer));
+		sys_text(dir, "product", u->product_name, sizeof(u->product_name));
+		sys_text(dir, "serial", u->serial, sizeof(u->serial));
+		sys_text(dir, "busnum", buf, sizeof(buf));
+		busnum = (unsigned)strtoul(buf, NULL, 10);
+		sys_text(dir, "devnum", buf, sizeof(buf));
+		devnum = (unsigned)strtoul(buf, NULL, 10);
+		if (!realpath(dir, real))
+			snprintf(real, sizeof(real), "%s", dir);
+		snprintf(u->address, sizeof(u->address),
+			 "sysfs:%s//device:/dev/bus/usb/%03u/%03u", real, busnum,
+			 devnum);
+		/* an identifier that stays the same while the device stays
+		 * plugged in where it is: FNV-1a over its address */
+		for (i = 0; u->address[i]; i++)
+			h = (h ^ (unsigned char)u->address[i]) * 16777619u;
+		snprintf(u->uuid, sizeof(u->uuid),
+			 "%08x-%04x-4%03x-8%03x-%04x%08x", h, u->vendor,
+			 u->product & 0xfff, busnum & 0xfff, devnum & 0xffff,
+			 h ^ 0x5a5a5a5au);
+		n++;
+	}
+	closedir(d);
+	qsort(v, n, sizeof(*v), cmp_usb);
+	*out = v;
+	return n;
 }

@@ -8,6 +8,7 @@
 #ifndef VBM_HOST_H
 #define VBM_HOST_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -57,5 +58,16 @@ bool host_netif_exists(const char *name);
 unsigned host_drives(bool dvd, char ***out);
 /* The UUID VirtualBox gives a host drive (from its path). */
 void host_drive_uuid(bool dvd, const char *path, char out[37]);
+
+/* A USB device of the host (not hubs) as sysfs describes it. */
+struct host_usb {
+	char uuid[37];          /* stable for the device's bus position */
+	unsigned vendor, product, bcd_device, port, version;
+	const char *speed;      /* "Low", "Full", "High", "Super", "SuperPlus" */
+	char manufacturer[128], product_name[128], serial[128];
+	char address[PATH_MAX + 48]; /* "sysfs:<dir>//device:/dev/bus/usb/BBB/DDD" */
+};
+/* Every USB device in /sys/bus/usb/devices, *out allocated; the count. */
+unsigned host_usb_devices(struct host_usb **out);
 
 #endif

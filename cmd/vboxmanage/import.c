@@ -128,31 +128,13 @@ static bool ignored(const struct args *a, uint32_t vsys, unsigned unit)
 
 static int parse_import_options(const char *s, unsigned *out)
 {
-	static const struct { const char *name; unsigned bit; } names[] = {
+	static const struct app_flag_name names[] = {
 		{ "KeepAllMACs", AI_KEEPALLMACS },
 		{ "KeepNATMACs", AI_KEEPNATMACS },
 		{ "ImportToVDI", AI_IMPORTTOVDI },
 	};
-	unsigned f = *out;
 
-	while (*s) {
-		const char *comma = strchr(s, ',');
-		size_t len = comma ? (size_t)(comma - s) : strlen(s), i;
-		bool ok = false;
-
-		for (i = 0; len && i < VB_ARRAY_SIZE(names); i++)
-			if (len <= strlen(names[i].name) &&
-			    !strncasecmp(s, names[i].name, len)) {
-				f |= names[i].bit;
-				ok = true;
-				break;
-			}
-		if (len && !ok)
-			return -1;
-		s += len + (comma ? 1 : 0);
-	}
-	*out = f;
-	return 0;
+	return app_flags_parse(s, names, VB_ARRAY_SIZE(names), out);
 }
 
 /* RTStrToUInt32Ex as VirtualBox uses it for --controller/--port values:

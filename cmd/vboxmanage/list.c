@@ -4,8 +4,11 @@
  * The type words are matched like options (a later one replaces an earlier
  * one; with -m/--multiple every one is printed after a "[<type>]" line).
  * Host facts come from host.c, settings from VirtualBox.xml and the
- * machine files.  Not listed here: hddbackends, usbhost, hostdrives,
- * cpu-profiles and updates (see the report of this part); "list hdds",
+ * machine files; hddbackends from lib/media's back-ends, cpu-profiles from
+ * the profiles --cpu-profile accepts, usbhost from sysfs (no device can be
+ * captured: there is no USB pass-through, so every one is "Not
+ * supported").  Not listed: hostdrives (host disks and their partition
+ * tables).  "list hdds",
  * "dvds", "floppies" and "list -l vms" go to the media and showvminfo
  * code through vbm_list_media() and vbm_vminfo_print().
  */
@@ -21,10 +24,13 @@
 #include "cmd/vboxmanage/host.h"
 #include "cmd/vboxmanage/vminfo.h"
 
+#include "lib/media/media.h"
 #include "lib/settings/netsvc.h"
 #include "lib/settings/newvm.h"
+#include "lib/util/checked.h"
 #include "lib/util/path.h"
 #include "lib/util/strbuf.h"
+#include "lib/vmm/vmm.h"
 
 enum list_type {
 	L_NONE, L_VMS, L_RUNNINGVMS, L_OSTYPES, L_HOSTDVDS, L_HOSTFLOPPIES,
@@ -32,6 +38,7 @@ enum list_type {
 	L_HOSTINFO, L_HOSTCPUIDS, L_HDDS, L_DVDS, L_FLOPPIES, L_USBFILTERS,
 	L_SYSPROPS, L_DHCPSERVERS, L_EXTPACKS, L_GROUPS, L_WEBCAMS,
 	L_SCREENSHOTFORMATS, L_CLOUDPROVIDERS, L_CLOUDPROFILES,
+	L_HDDBACKENDS, L_USBHOST, L_CPUPROFILES,
 };
 
 static const struct list_word {
@@ -52,6 +59,8 @@ static const struct list_word {
 	{ "screenshotformats", L_SCREENSHOTFORMATS },
 	{ "cloudproviders", L_CLOUDPROVIDERS },
 	{ "cloudprofiles", L_CLOUDPROFILES },
+	{ "hddbackends", L_HDDBACKENDS }, { "usbhost", L_USBHOST },
+	{ "cpu-profiles", L_CPUPROFILES },
 };
 
 /* ------------------------------------------------------------------ */
@@ -886,6 +895,95 @@ static void list_screenshotformats(void)
 		       fmts[i] >> 24, fmts[i]);
 }
 
+static void list_hddbackends(void)
+{
+	static const char *const kinds[] = { "HardDisk", "DVD", "Floppy" };
+	const struct media_property *p;
+	const char *fmt, *ext;
+	unsigned i, j;
+	int kind;
+
+	printf("Supported hard disk backends:\n\n");
+	for (i = 0; (fmt = media_format_at(i)); i++) {
+		/* VirtualBox's Main names a back-end by its id */
+		printf("Backend %u: id='%s' description='%s' capabilities=%#06x extensions='",
+		       i, fmt, fmt, media_format_caps(fmt));
+		for (j = 0; (ext = media_format_ext_at(fmt, j, &kind)); j++)
+			printf("%s%s (%s)", j ? "," : "", ext, kinds[kind]);
+		printf("' properties=(");
+		for (p = media_format_props(fmt); p->name; p++)
+			printf("%s\n  name='%s' desc='' type=%s flags=%#04x default='%s'",
+			       p == media_format_props(fmt) ? "" : ", ",
+			       p->name, p->type, p->flags, p->def);
+		printf(")\n");
+	}
+}
+
+static void list_usbhost(void)
+{
+	struct host_usb *v;
+	unsigned n = host_usb_devices(&v), i;
+
+	printf("Host USB Devices:\n\n");
+	if (!n)
+		printf("<none>\n\n");
+	for (i = 0; i < n; i++) {
+		struct host_usb *u = &v[i];
+		unsigned hi = u->bcd_device >> 8, lo = u->bcd_device & 0xff;
+
+		printf("UUID:               %s\n", u->uuid);
+		printf("VendorId:           %#06x (%04X)\n", u->vendor, u->vendor);
+		printf("ProductId:          %#06x (%04X)\n", u->product,
+		       u->product);
+		printf("Revision:           %u.%u (%02u%02u)\n", hi, lo, hi, lo);
+		printf("Port:               %u\n", u->port);
+		printf("USB version/speed:  %u/%s\n", u->version, u->speed);
+		if (u->manufacturer[0])
+			printf("Manufacturer:       %s\n", u->manufacturer);
+		if (u->product_name[0])
+			printf("Product:            %s\n", u->product_name);
+		if (u->serial[0])
+			printf("SerialNumber:       %s\n", u->serial);
+		printf("Address:            %s\n", u->address);
+		printf("Current State:      Not supported\n\n");
+	}
+	free(v);
+}
+
+static int cmp_profile(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void list_cpu_profiles(bool lng, bool sorted)
+{
+	const char *names[64], *full;
+	unsigned n, i, j, width;
+	bool x86;
+
+	for (n = 0; n < VB_ARRAY_SIZE(names) &&
+		    (names[n] = vmm_cpu_profile_at(n, &full, &x86)); n++)
+		;
+	if (sorted)
+		qsort(names, n, sizeof(names[0]), cmp_profile);
+	width = 1 + (n >= 10) + (n >= 100);
+	for (i = 0; i < n; i++) {
+		/* find the profile's facts again by its name */
+		for (j = 0; vmm_cpu_profile_at(j, &full, &x86); j++)
+			if (!strcmp(vmm_cpu_profile_at(j, &full, &x86), names[i]))
+				break;
+		if (!lng) {
+			printf("#%0*u: %s [%s]\n", (int)width, i, names[i],
+			       x86 ? "x86" : "AMD64");
+			continue;
+		}
+		printf("CPU Profile #%02u:\n", i);
+		printf("  Architecture: %s\n", x86 ? "x86" : "AMD64");
+		printf("  Name:         %s\n", names[i]);
+		printf("  Full Name:    %s\n", full);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 
 static int produce(struct vbm_ctx *ctx, enum list_type t, bool lng,
@@ -961,6 +1059,15 @@ static int produce(struct vbm_ctx *ctx, enum list_type t, bool lng,
 		printf("Supported %d cloud providers:\n", 0);
 		return VBM_OK;
 	case L_CLOUDPROFILES:
+		return VBM_OK;
+	case L_HDDBACKENDS:
+		list_hddbackends();
+		return VBM_OK;
+	case L_USBHOST:
+		list_usbhost();
+		return VBM_OK;
+	case L_CPUPROFILES:
+		list_cpu_profiles(lng, sorted);
 		return VBM_OK;
 	}
 	return VBM_FAIL;
@@ -1068,6 +1175,10 @@ const struct vbm_help help_list = {
 	"  systemproperties  limits and global settings, among them the\n"
 	"                    default machine folder\n"
 	"  hdds, dvds, floppies  registered media\n"
+	"  hddbackends       the image formats and their capabilities\n"
+	"  cpu-profiles      the CPU profiles modifyvm --cpu-profile accepts\n"
+	"  usbhost           the host's USB devices (none can be captured:\n"
+	"                    there is no USB pass-through)\n"
 	"  extpacks, cloudproviders, cloudprofiles, cloudnets,\n"
 	"  screenshotformats, webcams\n"
 	"\n"

@@ -32,6 +32,28 @@ int vbm_medium_kind_word(const char *w)
 	return -1;
 }
 
+int vbm_medium_word(struct vbm_ctx *ctx, const char *word, int *kind,
+		    const char **slot[], unsigned nslots)
+{
+	int k = vbm_medium_kind_word(word);
+	unsigned i;
+
+	if (k >= 0) {
+		if (*kind >= 0)
+			return vbm_syntax(ctx, "Only one command can be specified: '%s'",
+					  word);
+		*kind = k;
+		return VBM_OK;
+	}
+	for (i = 0; i < nslots; i++) {
+		if (!*slot[i]) {
+			*slot[i] = word;
+			return VBM_OK;
+		}
+	}
+	return vbm_syntax(ctx, "Invalid parameter '%s'", word);
+}
+
 const char *vbm_kind_noun(enum mediareg_kind kind)
 {
 	return kind == MR_HDD ? "hard disk" :

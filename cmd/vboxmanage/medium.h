@@ -28,6 +28,15 @@ int vbm_medium_kind_word(const char *w);
 const char *vbm_kind_noun(enum mediareg_kind kind); /* "hard disk" ... */
 
 /*
+ * A positional word of a medium command: a kind word ("disk", "dvd",
+ * "floppy"; at most one) goes to *kind, anything else into the first
+ * empty slot of slot[0..nslots-1].  VBM_OK, or the syntax error's exit
+ * code after printing it.
+ */
+int vbm_medium_word(struct vbm_ctx *ctx, const char *word, int *kind,
+		    const char **slot[], unsigned nslots);
+
+/*
  * Find a medium by UUID or path in every registry; a path that is not
  * registered is opened, checked and added to the global registry, as
  * VirtualBox's OpenMedium does.  On failure the error block is printed

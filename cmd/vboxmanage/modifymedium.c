@@ -378,11 +378,12 @@ int cmd_modifymedium(struct vbm_ctx *ctx, int argc, char **argv)
 			desc = g.v.str;
 			break;
 		case VBGO_NOT_OPTION: {
-			int k = vbm_medium_kind_word(g.v.str);
+			const char **slot[] = { &spec };
+			int r;
 
-			if (k < 0 && (!strcmp(g.v.str, "compact") ||
-				      !strcmp(g.v.str, "settype") ||
-				      !strcmp(g.v.str, "autoreset"))) {
+			if (!strcmp(g.v.str, "compact") ||
+			    !strcmp(g.v.str, "settype") ||
+			    !strcmp(g.v.str, "autoreset")) {
 				/* legacy spellings without dashes */
 				if (!strcmp(g.v.str, "compact")) {
 					compact = true;
@@ -410,17 +411,9 @@ int cmd_modifymedium(struct vbm_ctx *ctx, int argc, char **argv)
 				}
 				break;
 			}
-			if (k >= 0) {
-				if (kind >= 0)
-					return vbm_syntax(ctx,
-							  "Only one command can be specified: '%s'",
-							  g.v.str);
-				kind = k;
-			} else if (!spec) {
-				spec = g.v.str;
-			} else {
-				return vbm_syntax(ctx, "Invalid parameter '%s'", g.v.str);
-			}
+			r = vbm_medium_word(ctx, g.v.str, &kind, slot, 1);
+			if (r)
+				return r;
 			break;
 		}
 		case VBGO_ERR_UNKNOWN:

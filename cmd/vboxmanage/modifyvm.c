@@ -273,31 +273,33 @@ static const struct vb_option mv_opts[] = {
 /* ------------------------------------------------------------------ */
 /* error output                                                        */
 
-int mv_argerr(const char *fmt, ...)
+static void mv_verror(const char *fmt, va_list ap)
 {
 	char *s = NULL;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	vbm_error("%s", s ? s : "(out of memory)");
+	free(s);
+}
+
+int mv_argerr(const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	mv_verror(fmt, ap);
 	va_end(ap);
-	vbm_error("%s", s ? s : "(out of memory)");
-	free(s);
 	return MV_FAIL;
 }
 
 int mv_argexit(const char *fmt, ...)
 {
-	char *s = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	mv_verror(fmt, ap);
 	va_end(ap);
-	vbm_error("%s", s ? s : "(out of memory)");
-	free(s);
 	return MV_EXIT2;
 }
 

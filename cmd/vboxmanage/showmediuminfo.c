@@ -19,20 +19,11 @@ int cmd_showmediuminfo(struct vbm_ctx *ctx, int argc, char **argv)
 	vb_getopt_init(&g, argc, argv, 1, NULL, 0);
 	while ((c = vb_getopt_next(&g)) != VBGO_END) {
 		if (c == VBGO_NOT_OPTION) {
-			int k = vbm_medium_kind_word(g.v.str);
+			const char **slot[] = { &spec };
+			int r = vbm_medium_word(ctx, g.v.str, &kind, slot, 1);
 
-			if (k >= 0) {
-				if (kind >= 0)
-					return vbm_syntax(ctx,
-							  "Only one command can be specified: '%s'",
-							  g.v.str);
-				kind = k;
-			} else if (!spec) {
-				spec = g.v.str;
-			} else {
-				return vbm_syntax(ctx, "Invalid parameter '%s'",
-						  g.v.str);
-			}
+			if (r)
+				return r;
 			continue;
 		}
 		if (c == VBGO_ERR_UNKNOWN)

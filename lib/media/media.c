@@ -92,6 +92,41 @@ const struct media_property *media_format_props(const char *format)
 	return props_none;
 }
 
+const char *media_format_at(unsigned i)
+{
+	unsigned n;
+
+	for (n = 0; media_formats[n]; n++)
+		if (n == i)
+			return media_formats[n]->name;
+	return NULL;
+}
+
+const char *media_format_ext_at(const char *format, unsigned i, int *kind)
+{
+	const struct media_driver *d = format ? driver_by_name(format) : NULL;
+	const char *e;
+	unsigned n;
+
+	if (!d || !d->exts)
+		return NULL;
+	for (n = 0; d->exts[n]; n++) {
+		if (n != i)
+			continue;
+		e = d->exts[n];
+		/* only RAW serves more than hard disks: its optical and
+		 * floppy image extensions */
+		if (d != &media_drv_raw)
+			*kind = 0;
+		else if (!strcmp(e, "iso") || !strcmp(e, "cdr"))
+			*kind = 1;
+		else
+			*kind = 2;
+		return e;
+	}
+	return NULL;
+}
+
 const char *media_format_ext(const char *format)
 {
 	const struct media_driver *d = format ? driver_by_name(format) : NULL;

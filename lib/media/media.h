@@ -122,6 +122,12 @@ unsigned media_format_caps(const char *format);
 const char *media_format_name(const char *format);
 /* Default file extension of a format ("vdi"), lent. */
 const char *media_format_ext(const char *format);
+/* The i-th back-end in probe order ("VMDK", "VDI", ...), NULL past the
+ * last one. */
+const char *media_format_at(unsigned i);
+/* The i-th file extension of a format and the kind of medium it names
+ * (0 hard disk, 1 DVD, 2 floppy); NULL past the last one. */
+const char *media_format_ext_at(const char *format, unsigned i, int *kind);
 /* Configuration properties of a back-end (IMediumFormat properties). */
 struct media_property {
 	const char *name;

@@ -140,14 +140,14 @@ static void nic_tidy(struct machine *m, struct snode *a)
 	snode_prune_empty(net, machine_elem(m, ME_HARDWARE, false));
 }
 
-static const char *nic_cur(struct machine *m, unsigned slot,
-			   enum hwm_nic_attr a, char *buf, size_t size)
+/* The value as read: booleans as "true"/"false", numbers in range,
+ * anything unreadable as the default def. */
+static const char *attr_value(const char *v, int type, const char *def,
+			      char *buf, size_t size)
 {
-	const char *def = nic_default(m, a);
-	const char *v = snode_attr(nic_node(m, slot, false), nic_defs[a].attr);
 	unsigned long long u;
 
-	switch (nic_defs[a].type) {
+	switch (type) {
 	case NT_BOOL:
 		if (v && (!strcmp(v, "true") || !strcmp(v, "1") ||
 			  !strcmp(v, "yes")))
@@ -164,6 +164,13 @@ static const char *nic_cur(struct machine *m, unsigned slot,
 	default:
 		return v ? v : def;
 	}
+}
+
+static const char *nic_cur(struct machine *m, unsigned slot,
+			   enum hwm_nic_attr a, char *buf, size_t size)
+{
+	return attr_value(snode_attr(nic_node(m, slot, false), nic_defs[a].attr),
+			  nic_defs[a].type, nic_default(m, a), buf, size);
 }
 
 bool hwm_nic_bool(struct machine *m, unsigned slot, enum hwm_nic_attr a)
@@ -515,28 +522,9 @@ static struct snode *nat_attr_node(struct machine *m, unsigned slot,
 static const char *nat_cur(struct machine *m, unsigned slot,
 			   enum hwm_nat_attr a, char *buf, size_t size)
 {
-	const char *def = nat_default(m, a);
-	const char *v = snode_attr(nat_attr_node(m, slot, a, false),
-				   nat_defs[a].attr);
-	unsigned long long u;
-
-	switch (nat_defs[a].type) {
-	case NT_BOOL:
-		if (v && (!strcmp(v, "true") || !strcmp(v, "1") ||
-			  !strcmp(v, "yes")))
-			return "true";
-		if (v && (!strcmp(v, "false") || !strcmp(v, "0") ||
-			  !strcmp(v, "no")))
-			return "false";
-		return def;
-	case NT_U32:
-		if (!v || vb_parse_u64(v, &u) || u > UINT32_MAX)
-			return def;
-		snprintf(buf, size, "%llu", u);
-		return buf;
-	default:
-		return v ? v : def;
-	}
+	return attr_value(snode_attr(nat_attr_node(m, slot, a, false),
+				     nat_defs[a].attr),
+			  nat_defs[a].type, nat_default(m, a), buf, size);
 }
 
 bool hwm_nat_bool(struct machine *m, unsigned slot, enum hwm_nat_attr a)

@@ -45,6 +45,17 @@ static const struct cpu_profile profiles[] = {
 	  "AMD Ryzen 7 1800X Eight-Core Processor", false },
 };
 
+const char *vmm_cpu_profile_at(unsigned i, const char **full_name,
+			       bool *x86_only)
+{
+	if (i >= VB_ARRAY_SIZE(profiles))
+		return NULL;
+	*full_name = profiles[i].brand[0] ? profiles[i].brand
+					  : profiles[i].name;
+	*x86_only = profiles[i].legacy;
+	return profiles[i].name;
+}
+
 /* 0 and *legacy for a known profile; -ENOENT for an unknown one. */
 int vmm_cpu_profile_lookup(const char *name, bool *legacy)
 {

@@ -113,4 +113,10 @@ int vmm_vm_fd_watch(struct vmm_vm *vm, int fd, uint32_t events,
 		    void (*cb)(void *arg, uint32_t revents), void *arg);
 void vmm_vm_fd_unwatch(struct vmm_vm *vm, int fd);
 
+/* The i-th CPU profile --cpu-profile accepts (NULL past the last one):
+ * its name, its full name (the brand string a guest sees) and whether it
+ * is a pre-64-bit (x86 only) CPU. */
+const char *vmm_cpu_profile_at(unsigned i, const char **full_name,
+			       bool *x86_only);
+
 #endif

@@ -26,10 +26,6 @@ local_setup() {
 	fi
 }
 
-has_command() {
-	"$VB_BIN/VBoxManage" commands 2>/dev/null | grep -qx "    $1"
-}
-
 home13() {
 	cp "$(fixture $F13G)" "$L/VirtualBox.xml"
 	mkdir -p "$L/Machines/Windoze" "$L/VDI"
@@ -48,21 +44,17 @@ home13() {
 	[ "$output" = "Key: GUI/FirstRun, Value: yes" ]
 	vbm getextradata "{$WUUID}" GUI/FirstRun
 	[ "$output" = "Value: yes" ]
-	if has_command showvminfo; then
-		vbm showvminfo Windoze --machinereadable
-		expect_status 0
-		expect_out 'name="Windoze"'
-		expect_out 'memory=256'
-		expect_out "\"IDE Controller-0-0\"=\"$L/VDI/Windoze.vdi\""
-		expect_out '"IDE Controller-1-0"="emptydrive"'
-		expect_out '"Floppy Controller-0-0"="emptydrive"'
-	fi
-	if has_command showmediuminfo; then
-		vbm list hdds
-		expect_status 0
-		expect_out "UUID:           $DUUID"
-		expect_out "Location:       $L/VDI/Windoze.vdi"
-	fi
+	vbm showvminfo Windoze --machinereadable
+	expect_status 0
+	expect_out 'name="Windoze"'
+	expect_out 'memory=256'
+	expect_out "\"IDE Controller-0-0\"=\"$L/VDI/Windoze.vdi\""
+	expect_out '"IDE Controller-1-0"="emptydrive"'
+	expect_out '"Floppy Controller-0-0"="emptydrive"'
+	vbm list hdds
+	expect_status 0
+	expect_out "UUID:           $DUUID"
+	expect_out "Location:       $L/VDI/Windoze.vdi"
 	# reading changed nothing
 	cmp "$(fixture $F13G)" "$L/VirtualBox.xml"
 	cmp "$(fixture $F13M)" "$L/Machines/Windoze/Windoze.xml"
@@ -125,7 +117,6 @@ home13() {
 
 @test "1.3 machine: a 1.11 feature moves its disk into its own media registry" {
 	home13
-	has_command modifyvm || skip "modifyvm is not in this build (the library path is unit-tested: test_settings_legacy__migration_to_machine_registry)"
 	vbm modifyvm Windoze --chipset ich9
 	expect_status 0
 	m="$L/Machines/Windoze/Windoze.xml"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # Every real settings file in ../shared/fixtures/real-settings: machine
-# files are registered, listed, shown (when showvminfo is in the build),
-# changed with one command (setextradata; modifyvm --memory when it is in
-# the build) and saved; an XML-level comparison (tests/tools/settings-tool
+# files are registered, listed, shown, changed with one command
+# (setextradata; also modifyvm --memory unless the machine has a saved
+# state) and saved; an XML-level comparison (tests/tools/settings-tool
 # xmlcmp) proves that nothing but the intended value changed.  Global files
 # are used as VirtualBox.xml and changed with setextradata global.
 
@@ -12,10 +12,6 @@ local_setup() {
 	need_shared
 	ST="$VB_BIN/../tests/tools/settings-tool"
 	FIX="$SHARED/fixtures/real-settings"
-}
-
-has_command() {
-	"$VB_BIN/VBoxManage" commands 2>/dev/null | grep -qx "    $1"
 }
 
 # The version string VirtualBox writes back: the host suffix is ours.
@@ -60,12 +56,10 @@ same_tree() {
 		expect_status 0
 		[[ "$output" == *"{$uuid}"* ]]
 		[[ "$output" != *"<inaccessible>"* ]]
-		if has_command showvminfo; then
-			vbm showvminfo "$uuid" --machinereadable
-			expect_status 0
-			expect_out "UUID=\"$uuid\""
-			expect_out "CfgFile=\"$file\""
-		fi
+		vbm showvminfo "$uuid" --machinereadable
+		expect_status 0
+		expect_out "UUID=\"$uuid\""
+		expect_out "CfgFile=\"$file\""
 		# showing changed nothing
 		cmp "$orig" "$file"
 
@@ -77,7 +71,7 @@ same_tree() {
 		same_tree "$orig" "$file" --ignore 'ExtraDataItem[name=QA/RoundTrip]'
 		[ ! -e "$dir/$base-$("$ST" version "$orig").vbox" ]
 
-		if has_command modifyvm && [ -z "$(machine_attr "$orig" stateFile)" ]; then
+		if [ -z "$(machine_attr "$orig" stateFile)" ]; then
 			mem=$(( $(sed -n 's/.*<Memory RAMSize="\([0-9]*\)".*/\1/p' "$orig" | head -1) + 8 ))
 			vbm modifyvm "$uuid" --memory "$mem"
 			expect_status 0
