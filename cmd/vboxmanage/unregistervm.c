@@ -13,7 +13,8 @@
  *                 stored in its folder.
  *
  * Unlike VirtualBox (whose delete then fails half way), a hard disk that
- * another registered machine still uses is left alone.  Deleted media
+ * another registered machine still uses, directly or as the parent of
+ * its differencing images (a linked clone), is left alone.  Deleted media
  * leave every registry that lists them.  Without --delete, media only
  * this machine used leave the registries of other machines and the
  * global one, as IMedium::Close does.  Progress goes to stderr.
@@ -37,11 +38,51 @@
 /* ------------------------------------------------------------------ */
 /* attachments                                                         */
 
-/* Media attached by every other registered machine. */
+/* Add the parents of the hard disks in out[from..] (a linked clone's
+ * differencing image needs its base: VirtualBox refuses to delete a
+ * medium that has children). */
+static int add_parents(struct vbox *vb, struct machine *x,
+		       struct vbm_media *out, unsigned from)
+{
+	unsigned j, depth;
+	int rc = 0;
+
+	for (j = from; j < out->n && !rc; j++) {
+		struct vb_uuid u = out->v[j];
+
+		if (out->kind[j] != MR_HDD)
+			continue;
+		/* a chain is never deeper than the registries are long;
+		 * the bound only guards against a looping file */
+		for (depth = 0; depth < 4096 && !rc; depth++) {
+			struct mediareg_entry e;
+			struct machine *loaded = NULL;
+			char ub[40];
+			bool more;
+
+			if (mediareg_find(vb, x, MR_HDD, vb_uuid_fmt(&u, ub), &e,
+					  &loaded, NULL))
+				break;
+			more = e.has_parent && !vbm_media_has(out, &e.parent);
+			if (more) {
+				u = e.parent;
+				rc = vbm_media_add(out, &u, MR_HDD);
+			}
+			mediareg_entry_release(&e);
+			machine_free(loaded);
+			if (!more)
+				break;
+		}
+	}
+	return rc;
+}
+
+/* Media attached by every other registered machine, with the parents of
+ * its hard disks. */
 static int collect_others(struct vbox *vb, const struct vb_uuid *self,
 			  struct vbm_media *out)
 {
-	unsigned i;
+	unsigned i, from;
 	int rc = 0;
 
 	for (i = 0; i < vbox_machine_count(vb) && !rc; i++) {
@@ -53,9 +94,12 @@ static int collect_others(struct vbox *vb, const struct vb_uuid *self,
 			continue;
 		if (vbox_machine_open_at(vb, i, &x, NULL))
 			continue;
+		from = out->n;
 		if (machine_accessible(x))
 			rc = vbm_media_attached(machine_elem(x, ME_MACHINE, false),
 					      out);
+		if (!rc && machine_accessible(x))
+			rc = add_parents(vb, x, out, from);
 		machine_free(x);
 	}
 	return rc;

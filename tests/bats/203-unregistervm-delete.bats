@@ -71,3 +71,38 @@ make_vm() {
 	[ -e "$VMS/keep/keep.vbox" ]
 	[ -e "$VMS/keep/d-keep.vdi" ]
 }
+
+@test "the base disk of a linked clone stays, with and without --delete" {
+	local f
+	for f in "" --delete; do
+		vbm createvm --name src --register
+		vbm createmedium disk --filename "$VMS/base.vdi" --size 8
+		expect_status 0
+		base=$(sed -n 's/^Medium created. UUID: //p' <<<"$output")
+		vbm storagectl src --name SATA --add sata
+		vbm storageattach src --storagectl SATA --port 0 --type hdd --medium "$VMS/base.vdi"
+		vbm snapshot src take s1
+		expect_status 0
+		vbm clonevm src --name lc --snapshot s1 --options link --register
+		expect_status 0
+		vbm unregistervm src $f
+		expect_status 0
+		[ -e "$VMS/base.vdi" ]
+		vbm list hdds
+		expect_out "UUID:           $base"
+		expect_out "Parent UUID:    $base"
+		vbm showvminfo lc --machinereadable
+		[[ "$output" == *'"SATA-0-0"="'"$VMS"'/lc/Snapshots/{'* ]]
+		# the clone's disk chain still reads
+		vbm clonemedium "$(sed -n 's/^"SATA-0-0"="\(.*\)"$/\1/p' <<<"$output")" "$BATS_TEST_TMPDIR/out$f.raw" --format RAW
+		expect_status 0
+		# now the base only leads to the clone's disk: it goes with it
+		vbm unregistervm lc --delete
+		expect_status 0
+		[ ! -e "$VMS/lc" ]
+		[ ! -e "$VMS/base.vdi" ]
+		vbm list hdds
+		expect_no_out "UUID:           $base"
+		rm -rf "$VMS/src"
+	done
+}
