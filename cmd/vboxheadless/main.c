@@ -100,17 +100,7 @@ static void notify(const struct vb_error *err)
 	if (g_notify_fd < 0)
 		return;
 	if (err) {
-		char hrc[16];
-		const char *f[6];
-
-		snprintf(hrc, sizeof(hrc), "%08x", err->hrc ? err->hrc : VB_E_FAIL);
-		f[0] = "err";
-		f[1] = hrc;
-		f[2] = err->component ? err->component : "";
-		f[3] = err->iface ? err->iface : "";
-		f[4] = err->msg;
-		f[5] = err->callee ? err->callee : "";
-		vmm_ctl_send(g_notify_fd, 6, f);
+		vmm_ctl_send_err(g_notify_fd, err);
 	} else {
 		const char *f[1] = { "ok" };
 

@@ -50,21 +50,6 @@ struct conn {
 /* ------------------------------------------------------------------ */
 /* Replies                                                             */
 
-static void reply_err(int fd, const struct vb_error *err)
-{
-	char hrc[16];
-	const char *f[6];
-
-	snprintf(hrc, sizeof(hrc), "%08x", err->hrc ? err->hrc : VB_E_FAIL);
-	f[0] = "err";
-	f[1] = hrc;
-	f[2] = err->component ? err->component : "";
-	f[3] = err->iface ? err->iface : "";
-	f[4] = err->msg;
-	f[5] = err->callee ? err->callee : "";
-	vmm_ctl_send(fd, 6, f);
-}
-
 static void reply_ok(int fd, unsigned n, const char *const *fields)
 {
 	const char *f[16];
@@ -81,7 +66,7 @@ static void reply_syntax(int fd, const char *what)
 	struct vb_error err = { 0 };
 
 	vb_err(&err, EINVAL, VB_E_INVALIDARG, "Bad control request: %s", what);
-	reply_err(fd, &err);
+	vmm_ctl_send_err(fd, &err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -199,7 +184,7 @@ static void do_kbd(struct vmm_vm *vm, int fd, unsigned n, char **f)
 	}
 	k.n = n;
 	if (vmm_vm_exec(vm, op_kbd, &k, &err)) {
-		reply_err(fd, &err);
+		vmm_ctl_send_err(fd, &err);
 		return;
 	}
 	snprintf(done, sizeof(done), "accepted=%zu", k.done);
@@ -253,7 +238,7 @@ static void do_gp_set(struct vmm_vm *vm, int fd, const char *name,
 	struct vb_error err = { 0 };
 
 	if (vmm_gprops_set(vm, name, value, flags, &err))
-		reply_err(fd, &err);
+		vmm_ctl_send_err(fd, &err);
 	else
 		reply_ok(fd, 0, NULL);
 }
@@ -289,7 +274,7 @@ static void do_gp_enum(struct vmm_vm *vm, int fd)
 		struct vb_error err = { 0 };
 
 		vb_err(&err, ENOMEM, VB_E_OUTOFMEMORY, "Out of memory");
-		reply_err(fd, &err);
+		vmm_ctl_send_err(fd, &err);
 		free(f);
 		sb_release(&e.sb);
 		return;
@@ -356,7 +341,7 @@ static void serve(struct vmm_vm *vm, int fd)
 	for (i = 0; i < sizeof(simple) / sizeof(simple[0]); i++) {
 		if (n == 1 && !strcmp(f[0], simple[i].name)) {
 			if (vmm_vm_exec(vm, simple[i].fn, NULL, &err))
-				reply_err(fd, &err);
+				vmm_ctl_send_err(fd, &err);
 			else
 				reply_ok(fd, 0, NULL);
 			goto out;
@@ -368,7 +353,7 @@ static void serve(struct vmm_vm *vm, int fd)
 		struct save_ctx sc = { fd, 0 };
 
 		if (vmm_vm_exec(vm, op_savestate, &sc, &err))
-			reply_err(fd, &err);
+			vmm_ctl_send_err(fd, &err);
 		else
 			reply_ok(fd, 0, NULL);
 	} else if (n == 6 && !strcmp(f[0], "dvd")) {
@@ -377,7 +362,7 @@ static void serve(struct vmm_vm *vm, int fd)
 		if (vb_parse_u32(f[2], &d.port) || vb_parse_u32(f[3], &d.dev))
 			reply_syntax(fd, "bad port or device");
 		else if (vmm_vm_exec(vm, op_dvd, &d, &err))
-			reply_err(fd, &err);
+			vmm_ctl_send_err(fd, &err);
 		else
 			reply_ok(fd, 0, NULL);
 	} else if (n >= 1 && !strcmp(f[0], "kbd")) {

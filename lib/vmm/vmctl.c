@@ -129,6 +129,21 @@ static int read_all(int fd, void *p, size_t n)
 	return 0;
 }
 
+int vmm_ctl_send_err(int fd, const struct vb_error *err)
+{
+	char hrc[16];
+	const char *f[6];
+
+	snprintf(hrc, sizeof(hrc), "%08x", err->hrc ? err->hrc : VB_E_FAIL);
+	f[0] = "err";
+	f[1] = hrc;
+	f[2] = err->component ? err->component : "";
+	f[3] = err->iface ? err->iface : "";
+	f[4] = err->msg;
+	f[5] = err->callee ? err->callee : "";
+	return vmm_ctl_send(fd, 6, f);
+}
+
 int vmm_ctl_send(int fd, unsigned argc, const char *const *argv)
 {
 	struct strbuf sb = STRBUF_INIT;

@@ -75,6 +75,9 @@ int vmm_ctl_state_parse(const char *name, enum vm_state *out);
 
 /* Record helpers shared with the server. */
 int vmm_ctl_send(int fd, unsigned argc, const char *const *argv);
+/* An "err" record carrying an error block (result code, component,
+ * interface, message, callee). */
+int vmm_ctl_send_err(int fd, const struct vb_error *err);
 /* Receive one record: *fields points into the malloc'ed *buf. */
 int vmm_ctl_recv(int fd, char **buf, char ***fields, unsigned *n);
 

@@ -489,6 +489,29 @@ void iem_far_call(struct iem_cpu *c, const struct iem_insn *i, uint16_t sel, uin
 	}
 }
 
+/* The code segment a far RET or IRET returns to: its descriptor must be
+ * a present code segment at the selector's RPL (conforming: DPL at most
+ * RPL), no more privileged than the current level.  Returns the RPL. */
+static unsigned ret_cs_check(struct iem_cpu *c, uint16_t sel, uint64_t *lo,
+			     uint64_t *hi, uint32_t *attr)
+{
+	unsigned rpl = sel & 3, dpl;
+
+	if (!(sel & ~3u))
+		iem_raise(c, X_GP, 0);
+	if (!iem_read_desc(c, sel, lo, hi))
+		iem_raise(c, X_GP, sel & ~3u);
+	*attr = iem_desc_attr(*lo);
+	dpl = IEM_SEG_DPL(*attr);
+	if (!(*attr & IEM_SEG_S) || !(IEM_SEG_TYPE(*attr) & 8) || rpl < c->cpl)
+		iem_raise(c, X_GP, sel & ~3u);
+	if ((IEM_SEG_TYPE(*attr) & 4) ? dpl > rpl : dpl != rpl)
+		iem_raise(c, X_GP, sel & ~3u);
+	if (!(*attr & IEM_SEG_P))
+		iem_raise(c, X_NP, sel & ~3u);
+	return rpl;
+}
+
 void iem_far_ret(struct iem_cpu *c, const struct iem_insn *i, unsigned osz, uint16_t pop)
 {
 	unsigned nb = 1u << osz;
@@ -496,7 +519,7 @@ void iem_far_ret(struct iem_cpu *c, const struct iem_insn *i, unsigned osz, uint
 	uint64_t off, lo, hi;
 	uint16_t sel;
 	uint32_t attr;
-	unsigned rpl, dpl;
+	unsigned rpl;
 
 	off = iem_rd(c, i, c->stk, sp, nb);
 	sel = (uint16_t)iem_rd(c, i, c->stk, (sp + nb) & c->ss_mask, nb);
@@ -509,19 +532,7 @@ void iem_far_ret(struct iem_cpu *c, const struct iem_insn *i, unsigned osz, uint
 		iem_update_mode(c);
 		return;
 	}
-	rpl = sel & 3;
-	if (!(sel & ~3u))
-		iem_raise(c, X_GP, 0);
-	if (!iem_read_desc(c, sel, &lo, &hi))
-		iem_raise(c, X_GP, sel & ~3u);
-	attr = iem_desc_attr(lo);
-	dpl = IEM_SEG_DPL(attr);
-	if (!(attr & IEM_SEG_S) || !(IEM_SEG_TYPE(attr) & 8) || rpl < c->cpl)
-		iem_raise(c, X_GP, sel & ~3u);
-	if ((IEM_SEG_TYPE(attr) & 4) ? dpl > rpl : dpl != rpl)
-		iem_raise(c, X_GP, sel & ~3u);
-	if (!(attr & IEM_SEG_P))
-		iem_raise(c, X_NP, sel & ~3u);
+	rpl = ret_cs_check(c, sel, &lo, &hi, &attr);
 	if (rpl == c->cpl) {
 		check_target(c, off, iem_desc_limit(lo), attr);
 		iem_set_sp(c, sp + 2 * nb + pop);
@@ -567,7 +578,7 @@ void iem_iret(struct iem_cpu *c, const struct iem_insn *i, unsigned osz)
 	uint64_t off, flags, lo, hi, cur = iem_get_rflags(c);
 	uint16_t sel;
 	uint32_t attr;
-	unsigned rpl, dpl;
+	unsigned rpl;
 	uint64_t mask;
 
 	c->nmi_blocked = false;
@@ -635,19 +646,7 @@ void iem_iret(struct iem_cpu *c, const struct iem_insn *i, unsigned osz)
 		iem_update_mode(c);
 		return;
 	}
-	rpl = sel & 3;
-	if (!(sel & ~3u))
-		iem_raise(c, X_GP, 0);
-	if (!iem_read_desc(c, sel, &lo, &hi))
-		iem_raise(c, X_GP, sel & ~3u);
-	attr = iem_desc_attr(lo);
-	dpl = IEM_SEG_DPL(attr);
-	if (!(attr & IEM_SEG_S) || !(IEM_SEG_TYPE(attr) & 8) || rpl < c->cpl)
-		iem_raise(c, X_GP, sel & ~3u);
-	if ((IEM_SEG_TYPE(attr) & 4) ? dpl > rpl : dpl != rpl)
-		iem_raise(c, X_GP, sel & ~3u);
-	if (!(attr & IEM_SEG_P))
-		iem_raise(c, X_NP, sel & ~3u);
+	rpl = ret_cs_check(c, sel, &lo, &hi, &attr);
 	/* which flags may change */
 	mask = F_ARITH | F_TF | F_DF | F_NT | F_RF | F_AC | F_ID;
 	if (c->cpl <= ((c->eflags & F_IOPL) >> 12))
