@@ -44,23 +44,11 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-export VBOX_USER_HOME=$W/home
-mkdir -p "$VBOX_USER_HOME" "$W/vms"
-cat >"$VBOX_USER_HOME/VirtualBox.xml" <<XML
-<?xml version="1.0"?>
-<VirtualBox xmlns="http://www.virtualbox.org/" version="1.12-linux">
-  <Global>
-    <MachineRegistry/>
-    <SystemProperties defaultMachineFolder="$W/vms" LogHistoryCount="0"/>
-  </Global>
-</VirtualBox>
-XML
+# shellcheck source=bench/vm-lib.sh
+. "$TOP/bench/vm-lib.sh"
+bench_home "$W"
 VBM=$BIN/VBoxManage
-"$VBM" createvm --name bench --ostype Other --register >/dev/null
-"$VBM" storagectl bench --name IDE --add ide --controller PIIX4
-"$VBM" storageattach bench --storagectl IDE --port 1 --device 0 --type dvddrive --medium "$ISO"
-"$VBM" modifyvm bench --memory "$RAM" --boot1 dvd --boot2 none --boot3 none --boot4 none \
-	--uart1 0x3f8 4 --uart-mode1 file "$W/ours-com1.log"
+bench_vm bench Other "$ISO" "$RAM" "$W/ours-com1.log"
 
 now() { date +%s%N; }
 ms() { echo $((($2 - $1) / 1000000)); }

@@ -29,33 +29,11 @@ ISO=$TOP/build/guests/tiny.iso
 
 W=$(mktemp -d /tmp/vbox-softcpu.XXXXXX)
 trap 'rm -rf "$W"' EXIT
-export VBOX_USER_HOME=$W/home
-mkdir -p "$VBOX_USER_HOME" "$W/vms"
-cat >"$VBOX_USER_HOME/VirtualBox.xml" <<XML
-<?xml version="1.0"?>
-<VirtualBox xmlns="http://www.virtualbox.org/" version="1.12-linux">
-  <Global>
-    <MachineRegistry/>
-    <SystemProperties defaultMachineFolder="$W/vms" LogHistoryCount="0"/>
-  </Global>
-</VirtualBox>
-XML
-"$BIN/VBoxManage" createvm --name bench --ostype Linux_64 --register >/dev/null
-"$BIN/VBoxManage" storagectl bench --name IDE --add ide --controller PIIX4
-"$BIN/VBoxManage" storageattach bench --storagectl IDE --port 1 --device 0 --type dvddrive --medium "$ISO"
-python3 - "$W/vms/bench/bench.vbox" "$RAM" "$W/ours-com1.log" <<'PY'
-import sys
-p, ram, log = sys.argv[1], sys.argv[2], sys.argv[3]
-s = open(p).read()
-s = s.replace('<Hardware>', '<Hardware><CPU count="1"><HardwareVirtEx enabled="false"/>'
-              '<PAE enabled="true"/><LongMode enabled="true"/></CPU><Memory RAMSize="%s"/>'
-              '<Boot><Order position="1" device="DVD"/><Order position="2" device="None"/>'
-              '<Order position="3" device="None"/><Order position="4" device="None"/></Boot>'
-              '<BIOS><IOAPIC enabled="true"/></BIOS>'
-              '<UART><Port slot="0" enabled="true" IOBase="0x3f8" IRQ="4" hostMode="RawFile" path="%s"/></UART>'
-              % (ram, log), 1)
-open(p, 'w').write(s)
-PY
+# shellcheck source=bench/vm-lib.sh
+. "$TOP/bench/vm-lib.sh"
+bench_home "$W"
+bench_vm bench Linux_64 "$ISO" "$RAM" "$W/ours-com1.log" --cpus 1 --hwvirtex off \
+	--pae on --long-mode on --ioapic on
 
 # run_one NAME LOG COMMAND...: prints the seconds from exec to exit
 run_one() {
