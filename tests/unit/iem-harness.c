@@ -82,6 +82,7 @@ static uint64_t b_now(void *opaque)
 }
 
 uint32_t iemt_jit_threshold;
+uint64_t (*iemt_now_hook)(void *opaque);
 
 void iemt_init(struct iemt *t, unsigned ram_mb, unsigned ncpus)
 {
@@ -100,6 +101,8 @@ void iemt_init(struct iemt *t, unsigned ram_mb, unsigned ncpus)
 	T_ASSERT(t->ram && t->rom);
 	if (t->use_clock)
 		ops.now_ns = b_now;
+	if (iemt_now_hook)
+		ops.now_ns = iemt_now_hook;
 	memset(&err, 0, sizeof(err));
 	if (iem_machine_new(&cfg, &ops, &t->m, &err))
 		t_fail(__FILE__, __LINE__, "iem_machine_new: %s", err.msg);

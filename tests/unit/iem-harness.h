@@ -39,6 +39,9 @@ struct iemt {
 void iemt_init(struct iemt *t, unsigned ram_mb, unsigned ncpus);
 /* iem_config.jit_threshold of the machines iemt_init() creates (0 = default) */
 extern uint32_t iemt_jit_threshold;
+/* When set, the board clock (iem_board_ops.now_ns) of the machines
+ * iemt_init() creates; opaque is the struct iemt. */
+extern uint64_t (*iemt_now_hook)(void *opaque);
 void iemt_free(struct iemt *t);
 
 /*

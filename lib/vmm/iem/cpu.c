@@ -84,7 +84,15 @@ void iem_kick_self(struct iem_cpu *c, uint32_t bits)
 	pthread_mutex_unlock(&c->reqlock);
 }
 
-/* Sleep until one of the wake bits is set or deadline (ns) passes. */
+/*
+ * Sleep until one of the wake bits is set or deadline (ns) passes.
+ *
+ * The board clock (ops.now_ns) takes the board's lock, and devices wake
+ * vCPUs (iem_kick_self takes reqlock) while they hold that lock: so the
+ * clock is read with reqlock released, and the wake bits are checked again
+ * under reqlock just before sleeping (a kick sets its bit before it takes
+ * reqlock, so none is lost between the check and the sleep).
+ */
 void iem_wait(struct iem_cpu *c, uint64_t deadline)
 {
 	struct iem_machine *m = c->m;
@@ -95,38 +103,34 @@ void iem_wait(struct iem_cpu *c, uint64_t deadline)
 		wake &= ~IEM_ATTN_IRQ;
 	if (c->wait_sipi)
 		wake &= ~(uint32_t)(IEM_ATTN_IRQ | IEM_ATTN_NMI);
-	pthread_mutex_lock(&c->reqlock);
 	while (!(atomic_load(&c->attn) & wake)) {
-		uint64_t now = iem_now_ns(m);
+		uint64_t now = iem_now_ns(m), wait;
 		struct timespec ts;
 
 		if (deadline != UINT64_MAX && now >= deadline)
 			break;
 		if (m->ops.now_ns || deadline == UINT64_MAX) {
 			/* board clock or no deadline: poll at most every ms */
-			uint64_t wait = deadline == UINT64_MAX ? 1000000 : deadline - now;
-
+			wait = deadline == UINT64_MAX ? 1000000 : deadline - now;
 			if (m->ops.now_ns && wait > 1000000)
 				wait = 1000000;
 			if (deadline == UINT64_MAX && !m->ops.now_ns)
 				wait = 100000000;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += (long)(wait % 1000000000ull);
-			ts.tv_sec += (time_t)(wait / 1000000000ull);
 		} else {
-			uint64_t wait = deadline - now;
-
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += (long)(wait % 1000000000ull);
-			ts.tv_sec += (time_t)(wait / 1000000000ull);
+			wait = deadline - now;
 		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += (long)(wait % 1000000000ull);
+		ts.tv_sec += (time_t)(wait / 1000000000ull);
 		if (ts.tv_nsec >= 1000000000L) {
 			ts.tv_nsec -= 1000000000L;
 			ts.tv_sec++;
 		}
-		pthread_cond_timedwait(&c->wake, &c->reqlock, &ts);
+		pthread_mutex_lock(&c->reqlock);
+		if (!(atomic_load(&c->attn) & wake))
+			pthread_cond_timedwait(&c->wake, &c->reqlock, &ts);
+		pthread_mutex_unlock(&c->reqlock);
 	}
-	pthread_mutex_unlock(&c->reqlock);
 }
 
 static void seg_reset(struct iem_cpu *c, unsigned s, uint16_t sel, uint64_t base, uint32_t attr)
