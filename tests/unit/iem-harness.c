@@ -74,13 +74,6 @@ static void b_out(void *opaque, int cpu, uint16_t port, unsigned size, uint32_t 
 	}
 }
 
-static uint64_t b_now(void *opaque)
-{
-	struct iemt *t = opaque;
-
-	return t->clock_ns;
-}
-
 uint32_t iemt_jit_threshold;
 uint64_t (*iemt_now_hook)(void *opaque);
 
@@ -99,8 +92,6 @@ void iemt_init(struct iemt *t, unsigned ram_mb, unsigned ncpus)
 	t->ram = calloc(1, t->ram_size);
 	t->rom = calloc(1, 0x10000);
 	T_ASSERT(t->ram && t->rom);
-	if (t->use_clock)
-		ops.now_ns = b_now;
 	if (iemt_now_hook)
 		ops.now_ns = iemt_now_hook;
 	memset(&err, 0, sizeof(err));

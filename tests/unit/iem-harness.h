@@ -31,8 +31,6 @@ struct iemt {
 	uint32_t latch;
 	unsigned mmio_reads, mmio_writes;
 	uint64_t mmio_last;
-	uint64_t clock_ns;      /* board clock when use_clock is set */
-	bool use_clock;
 };
 
 /* Create a machine with ram_mb MiB of RAM and ncpus vCPUs (fails the test on error). */
