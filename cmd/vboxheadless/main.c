@@ -349,8 +349,10 @@ int main(int argc, char **argv)
 	ssize_t n;
 
 	take_notify_fd();
-	printf("Oracle VM VirtualBox Headless Interface %s\n"
-	       "Copyright (C) 2008-%d Oracle and/or its affiliates\n\n",
+	/* VirtualBox's banner lines, with our product name (as VBoxManage's
+	 * logo): the copyright is not Oracle's */
+	printf("VBox-KVM Headless Interface %s\n"
+	       "Copyright (C) %d the VBox-KVM authors\n\n",
 	       VERSION_STRING, VB_BUILD_YEAR);
 	fflush(stdout);
 	parse_env_recording(&rec_w, &rec_h, &rec_rate, &rec_file);

@@ -9,10 +9,10 @@ hl() {
 	run --separate-stderr timeout 60 "$VB_BIN/VBoxHeadless" "$@"
 }
 
-@test "VBoxHeadless prints VirtualBox's banner first" {
+@test "VBoxHeadless prints VirtualBox's banner first, with our product name" {
 	hl --startvm nosuchvm
-	[ "${lines[0]}" = "Oracle VM VirtualBox Headless Interface $("$VB_BIN/VBoxManage" --version | sed 's/r[0-9]*$//')" ]
-	[[ "${lines[1]}" =~ ^Copyright\ \(C\)\ 2008-[0-9]{4}\ Oracle\ and/or\ its\ affiliates$ ]]
+	[ "${lines[0]}" = "VBox-KVM Headless Interface $("$VB_BIN/VBoxManage" --version | sed 's/r[0-9]*$//')" ]
+	[[ "${lines[1]}" =~ ^Copyright\ \(C\)\ [0-9]{4}\ the\ VBox-KVM\ authors$ ]]
 	[ "$(printf '%s\n' "$output" | sed -n 3p)" = "" ]
 }
 

@@ -20,7 +20,7 @@ boots_to_marker() {
 
 @test "the real-mode CD boots from an IDE DVD to its COM1 marker and exits 0 on ACPI S5" {
 	boots_to_marker ide1 ide
-	expect_out "Oracle VM VirtualBox Headless Interface $("$VB_BIN/VBoxManage" --version | sed 's/r[0-9]*$//')"
+	expect_out "VBox-KVM Headless Interface $("$VB_BIN/VBoxManage" --version | sed 's/r[0-9]*$//')"
 	expect_err "Starting virtual machine: 10%...20%...30%...40%...50%...60%...70%...80%...90%...100%"
 	log="$VMS/ide1/Logs/VBox.log"
 	grep -q "EM: Execution engine: KVM" "$log"
