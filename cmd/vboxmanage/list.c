@@ -950,37 +950,40 @@ static void list_usbhost(void)
 	free(v);
 }
 
+struct cpu_profile_line {
+	const char *name, *full;
+	bool x86;
+};
+
 static int cmp_profile(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(((const struct cpu_profile_line *)a)->name,
+		      ((const struct cpu_profile_line *)b)->name);
 }
 
 static void list_cpu_profiles(bool lng, bool sorted)
 {
-	const char *names[64], *full;
-	unsigned n, i, j, width;
-	bool x86;
+	struct cpu_profile_line p[64];
+	unsigned n, i, width;
 
-	for (n = 0; n < VB_ARRAY_SIZE(names) &&
-		    (names[n] = vmm_cpu_profile_at(n, &full, &x86)); n++)
+	for (n = 0; n < VB_ARRAY_SIZE(p) &&
+		    (p[n].name = vmm_cpu_profile_at(n, &p[n].full, &p[n].x86));
+	     n++)
 		;
 	if (sorted)
-		qsort(names, n, sizeof(names[0]), cmp_profile);
+		qsort(p, n, sizeof(p[0]), cmp_profile);
 	width = 1 + (n >= 10) + (n >= 100);
 	for (i = 0; i < n; i++) {
-		/* find the profile's facts again by its name */
-		for (j = 0; vmm_cpu_profile_at(j, &full, &x86); j++)
-			if (!strcmp(vmm_cpu_profile_at(j, &full, &x86), names[i]))
-				break;
+		const char *arch = p[i].x86 ? "x86" : "AMD64";
+
 		if (!lng) {
-			printf("#%0*u: %s [%s]\n", (int)width, i, names[i],
-			       x86 ? "x86" : "AMD64");
+			printf("#%0*u: %s [%s]\n", (int)width, i, p[i].name, arch);
 			continue;
 		}
 		printf("CPU Profile #%02u:\n", i);
-		printf("  Architecture: %s\n", x86 ? "x86" : "AMD64");
-		printf("  Name:         %s\n", names[i]);
-		printf("  Full Name:    %s\n", full);
+		printf("  Architecture: %s\n", arch);
+		printf("  Name:         %s\n", p[i].name);
+		printf("  Full Name:    %s\n", p[i].full);
 	}
 }
 

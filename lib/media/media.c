@@ -96,10 +96,10 @@ const char *media_format_at(unsigned i)
 {
 	unsigned n;
 
-	for (n = 0; media_formats[n]; n++)
-		if (n == i)
-			return media_formats[n]->name;
-	return NULL;
+	for (n = 0; n <= i; n++)
+		if (!media_formats[n])
+			return NULL;
+	return media_formats[i]->name;
 }
 
 const char *media_format_ext_at(const char *format, unsigned i, int *kind)
@@ -110,21 +110,19 @@ const char *media_format_ext_at(const char *format, unsigned i, int *kind)
 
 	if (!d || !d->exts)
 		return NULL;
-	for (n = 0; d->exts[n]; n++) {
-		if (n != i)
-			continue;
-		e = d->exts[n];
-		/* only RAW serves more than hard disks: its optical and
-		 * floppy image extensions */
-		if (d != &media_drv_raw)
-			*kind = 0;
-		else if (!strcmp(e, "iso") || !strcmp(e, "cdr"))
-			*kind = 1;
-		else
-			*kind = 2;
-		return e;
-	}
-	return NULL;
+	for (n = 0; n <= i; n++)
+		if (!d->exts[n])
+			return NULL;
+	e = d->exts[i];
+	/* only RAW serves more than hard disks: its optical and floppy
+	 * image extensions */
+	if (d != &media_drv_raw)
+		*kind = 0;
+	else if (!strcmp(e, "iso") || !strcmp(e, "cdr"))
+		*kind = 1;
+	else
+		*kind = 2;
+	return e;
 }
 
 const char *media_format_ext(const char *format)
